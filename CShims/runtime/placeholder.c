@@ -1,0 +1,2 @@
+#include "bootlet_runtime.h"
+int bl_runtime_placeholder(void) { return 0; }

@@ -1,0 +1,2 @@
+#include "bootlet_seccomp.h"
+int bl_seccomp_placeholder(void) { return 0; }

@@ -1,0 +1,2 @@
+#include "bootlet_yaml.h"
+int bl_yaml_placeholder(void) { return 0; }

@@ -1,0 +1,2 @@
+import BootletImages
+import KubeModel
