@@ -1,0 +1,285 @@
+import CBootletRuntime
+import FoundationEssentials
+import OCISpec
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The OCI container lifecycle behind `bootlet oci create|start|state|kill|delete|run|list`, with runc's
+/// semantics. The runner uses the same code through `launch`.
+public struct OCIRuntime {
+    public var store: StateStore
+    public var monitorPath: String
+    /// Compiles `linux.seccomp` (set by the seccomp layer); nil refuses specs with seccomp.
+    public var seccomp: (@Sendable (LinuxSeccomp) throws -> SeccompFilter)?
+    /// Where warnings go (stderr for the CLI, the structured log for the runner).
+    public var warn: @Sendable (String) -> Void
+
+    public init(store: StateStore = StateStore(), monitorPath: String? = nil,
+                warn: @escaping @Sendable (String) -> Void = { FileIO.stderr("warning: " + $0) }) throws {
+        self.store = store
+        self.monitorPath = try monitorPath ?? MonitorSession.locateMonitor()
+        self.warn = warn
+    }
+
+    public enum Mode: Sendable { case create, run, runDetached }
+
+    /// Options of a launch beyond the bundle.
+    public struct LaunchOptions: Sendable {
+        public var pidFile: String?
+        public var noPivot = false
+        public var stdio: (Int32, Int32, Int32) = (0, 1, 2)
+        public var logPath: String?
+        public var logMaxLine = 16384
+        public var cgroup: CgroupPlacement?
+        public var cgroupPath: String?
+        public init() {}
+    }
+
+    /// Load `<bundle>/config.json`.
+    public static func loadSpec(bundle: String) throws -> Spec {
+        let path = bundle + "/config.json"
+        let bytes = try FileIO.read(path, step: "read bundle config")
+        do {
+            return try JSONDecoder().decode(Spec.self, from: Data(bytes))
+        } catch let e as DecodingError {
+            throw RuntimeError("parse bundle config", path, detail: describe(e))
+        }
+    }
+
+    // MARK: create / run
+
+    /// Create (and for `.run*` start) a container; returns its record and the live monitor session.
+    public func launch(id: String, bundle rawBundle: String, mode: Mode, options: LaunchOptions = LaunchOptions())
+        throws -> (ContainerRecord, MonitorSession)
+    {
+        try store.reserve(id)
+        var session: MonitorSession?
+        do {
+            let bundle = try FileIO.realPath(rawBundle.isEmpty ? "." : rawBundle, step: "resolve bundle")
+            let spec = try OCIRuntime.loadSpec(bundle: bundle)
+            let fifo = mode == .create ? store.fifoPath(id) : nil
+            if let fifo, mkfifo(fifo, 0o622) != 0 { throw RuntimeError.errno("create exec fifo", fifo) }
+            if let fifo { chmod(fifo, 0o622) }
+            var req = Planner.Request(
+                id: id, spec: spec, bundle: bundle, stateDir: store.dir(id),
+                cgroup: options.cgroup ?? CgroupPlacement.stayInCurrent())
+            req.fifo = fifo
+            req.logPath = options.logPath
+            req.logMaxLine = options.logMaxLine
+            req.detach = mode != .run
+            req.noPivot = options.noPivot
+            req.seccomp = seccomp
+            let planned = try Planner.plan(req)
+            planned.warnings.forEach(warn)
+
+            let s = try MonitorSession(monitorPath: monitorPath, plan: planned.plan, stdio: options.stdio, detach: req.detach)
+            session = s
+            var record = ContainerRecord(
+                id: id, bundle: bundle, rootfs: planned.rootfs, pid: 0, pidStartTime: 0, monitorPid: 0,
+                monitorStartTime: 0, created: Timestamp.now(), annotations: spec.annotations, hooks: spec.hooks,
+                cgroupPath: options.cgroupPath, logPath: options.logPath)
+            loop: while true {
+                guard let msg = try s.next() else { continue }
+                switch msg {
+                case .pid(let c, let m):
+                    record.pid = c
+                    record.monitorPid = m
+                    record.pidStartTime = ProcFS.stat(c)?.startTime ?? 0
+                    record.monitorStartTime = ProcFS.stat(m)?.startTime ?? 0
+                case .warning(let w):
+                    warn("container \(id): \(w)")
+                case .hooks:
+                    try store.save(record)
+                    var st = store.ociState(of: record)
+                    st.status = .creating
+                    try HookRunner.run(spec.hooks?.prestart ?? [], kind: "prestart", state: st)
+                    try HookRunner.run(spec.hooks?.createRuntime ?? [], kind: "createRuntime", state: st)
+                    try s.go()
+                case .error(let step, let path, let e):
+                    throw RuntimeError("create container \(id): \(step)", path, errno: e)
+                case .ready where mode == .create:
+                    break loop
+                case .started where mode != .create:
+                    break loop
+                case .ready, .started:
+                    continue
+                case .exit(_, _, _, let startError):
+                    throw RuntimeError("create container \(id)", "", detail: startError ?? "container exited during setup")
+                case .closed:
+                    throw RuntimeError("create container \(id)", "", detail: "the monitor exited unexpectedly")
+                }
+            }
+            try store.save(record)
+            if let pf = options.pidFile {
+                try FileIO.writeAtomically(pf, Array(String(record.pid).utf8), step: "write pid file")
+            }
+            if mode != .create {
+                runPoststart(record)
+            }
+            return (record, s)
+        } catch {
+            if let s = session, s.containerPid > 0 { _ = Glibc.kill(s.containerPid, SIGKILL) }
+            if let s = session, mode == .run { s.reap() } else if let s = session { waitForExitRecord(id, monitorPid: s.monitorPid) }
+            try? store.remove(id)
+            throw error
+        }
+    }
+
+    /// `runc run`: create, start, wait, delete; returns the exit code (128+signal when killed).
+    /// `forwardSignals` blocks INT/TERM/HUP/QUIT/USR1/USR2/WINCH and relays them to the container (the CLI; a
+    /// multithreaded caller must not change its signal mask this way).
+    public func run(id: String, bundle: String, options: LaunchOptions = LaunchOptions(), forwardSignals: Bool = false)
+        throws -> Int32
+    {
+        let sfd = forwardSignals ? bl_forward_signalfd() : -1
+        defer { if sfd >= 0 { close(sfd) } }
+        let (record, session) = try launch(id: id, bundle: bundle, mode: .run, options: options)
+        var status: Int32 = -1
+        var startError: String?
+        waitLoop: while true {
+            var fds = [pollfd(fd: session.ctl, events: Int16(POLLIN), revents: 0)]
+            if sfd >= 0 { fds.append(pollfd(fd: sfd, events: Int16(POLLIN), revents: 0)) }
+            if poll(&fds, nfds_t(fds.count), -1) < 0 { continue }
+            if fds.count > 1 && fds[1].revents != 0 {
+                let sig = bl_signalfd_read(sfd)
+                if sig > 0 { _ = Glibc.kill(record.pid, sig) }
+            }
+            if fds[0].revents != 0 {
+                guard let msg = try session.next(timeoutMs: 0) else { continue }
+                switch msg {
+                case .exit(let st, _, _, let err):
+                    status = st
+                    startError = err
+                    break waitLoop
+                case .closed: break waitLoop
+                case .warning(let w): warn("container \(id): \(w)")
+                default: continue
+                }
+            }
+        }
+        session.reap()
+        try delete(id: id, force: true)
+        if let startError { throw RuntimeError("run container \(id)", "", detail: startError) }
+        if status < 0 { throw RuntimeError("run container \(id)", "", detail: "the monitor exited without an exit status") }
+        return exitCode(fromWaitStatus: status)
+    }
+
+    // MARK: start / state / kill / delete / list
+
+    public func start(id: String) throws {
+        let record = try store.load(id)
+        let status = store.status(of: record)
+        guard status == .created else {
+            throw RuntimeError("start container", id, detail: "cannot start a container in state \(status.rawValue)")
+        }
+        let fifo = store.fifoPath(id)
+        let fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        if fd < 0 { throw RuntimeError.errno("open exec fifo", fifo) }
+        defer { close(fd) }
+        var byte: UInt8 = 0
+        while true {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            _ = poll(&p, 1, 100)
+            let n = read(fd, &byte, 1)
+            if n == 1 { break }
+            if n < 0 && errno != EAGAIN && errno != EINTR { throw RuntimeError.errno("read exec fifo", fifo) }
+            if !ProcFS.isAlive(record.pid, startTime: record.pidStartTime) {
+                throw RuntimeError("start container", id, detail: "container process is already dead")
+            }
+        }
+        unlink(fifo)
+        runPoststart(record)
+    }
+
+    public func state(id: String) throws -> State { store.ociState(of: try store.load(id)) }
+
+    public func list() -> [State] { store.ids().compactMap { try? state(id: $0) } }
+
+    /// Send `signal` to the container's init process (pidfd, after checking it is still the same process).
+    public func kill(id: String, signal: Int32) throws {
+        let record = try store.load(id)
+        let status = store.status(of: record)
+        guard status == .created || status == .running else {
+            throw RuntimeError("kill container", id, detail: "container not running")
+        }
+        let pidfd = bl_pidfd_open(record.pid)
+        if pidfd < 0 { throw RuntimeError("kill container \(id)", "pid \(record.pid)", errno: -pidfd) }
+        defer { close(pidfd) }
+        guard ProcFS.isAlive(record.pid, startTime: record.pidStartTime) else {
+            throw RuntimeError("kill container", id, detail: "container not running")
+        }
+        let r = bl_pidfd_send_signal(pidfd, signal)
+        if r < 0 { throw RuntimeError("kill container \(id)", "signal \(signal)", errno: -r) }
+    }
+
+    /// Remove a stopped container (a created one is killed first, like runc; a running one needs `force`).
+    public func delete(id: String, force: Bool) throws {
+        let record: ContainerRecord
+        do { record = try store.load(id) } catch {
+            // A directory without state (creation died half-way) is cleaned up under force.
+            if force && FileIO.exists(store.dir(id)) { try store.remove(id); return }
+            throw error
+        }
+        let status = store.status(of: record)
+        if status == .running && !force {
+            throw RuntimeError("delete container", id, detail: "cannot delete container \(id) that is not stopped: running")
+        }
+        if status != .stopped {
+            let pidfd = bl_pidfd_open(record.pid)
+            if pidfd >= 0 {
+                if ProcFS.isAlive(record.pid, startTime: record.pidStartTime) { _ = bl_pidfd_send_signal(pidfd, SIGKILL) }
+                close(pidfd)
+            }
+        }
+        waitForExitRecord(id, monitorPid: record.monitorPid, monitorStart: record.monitorStartTime)
+        var st = store.ociState(of: record)
+        st.status = .stopped
+        do { try HookRunner.run(record.hooks?.poststop ?? [], kind: "poststop", state: st) } catch { warn("\(error)") }
+        try store.remove(id)
+    }
+
+    // MARK: helpers
+
+    func runPoststart(_ record: ContainerRecord) {
+        let st = store.ociState(of: record)
+        do { try HookRunner.run(record.hooks?.poststart ?? [], kind: "poststart", state: st) } catch { warn("\(error)") }
+    }
+
+    /// Wait (bounded) until the monitor has recorded the exit, or is gone.
+    func waitForExitRecord(_ id: String, monitorPid: Int32, monitorStart: UInt64? = nil) {
+        let deadline = Timestamp.nowNanos() + 10_000_000_000
+        while Timestamp.nowNanos() < deadline {
+            if FileIO.exists(store.exitPath(id)) { return }
+            if monitorPid <= 0 || !ProcFS.isAlive(monitorPid, startTime: monitorStart) { return }
+            usleep(1000)
+        }
+    }
+
+    public func exitCode(fromWaitStatus status: Int32) -> Int32 {
+        let sig = status & 0x7f
+        return sig == 0 ? (status >> 8) & 0xff : 128 + sig
+    }
+
+    static func describe(_ e: DecodingError) -> String {
+        func path(_ c: [any CodingKey]) -> String {
+            c.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop(while: { $0 == "." }).description
+        }
+        switch e {
+        case .typeMismatch(let t, let ctx): return "\(path(ctx.codingPath)): expected \(t)"
+        case .valueNotFound(let t, let ctx): return "\(path(ctx.codingPath)): missing \(t)"
+        case .keyNotFound(let k, let ctx): return "\(path(ctx.codingPath + [k])): missing"
+        case .dataCorrupted(let ctx): return "\(path(ctx.codingPath)): \(ctx.debugDescription)"
+        @unknown default: return "\(e)"
+        }
+    }
+}
+
+extension FileIO {
+    /// Write a line to stderr.
+    public static func stderr(_ s: String) {
+        let line = s + "\n"
+        line.utf8CString.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count - 1) }
+    }
+}

@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the container process goes in the cgroup hierarchies and what its `/sys/fs/cgroup` shows.
+///
+/// The cgroup manager produces this for a container cgroup; `stayInCurrent()` keeps the process in the
+/// monitor's own cgroups (an OCI bundle without `linux.cgroupsPath` when no manager is configured).
+public struct CgroupPlacement: Sendable, Equatable {
+    public struct MountSource: Sendable, Equatable {
+        /// Entry name under /sys/fs/cgroup (`memory`, `cpu,cpuacct`, `unified`), or "." for the whole view.
+        public var name: String
+        /// Host directory to bind, or `=target` for a symlink (co-mounted controllers).
+        public var source: String
+        public init(name: String, source: String) {
+            self.name = name
+            self.source = source
+        }
+    }
+    /// `cgroup.procs` files the child joins by writing "0" before it unshares its cgroup namespace.
+    public var procsFiles: [String]
+    public var mountSources: [MountSource]
+    /// True on a pure cgroup v2 host: with a cgroup namespace the container mounts cgroup2 itself.
+    public var unified: Bool
+    /// Memory-cgroup file whose `oom_kill` counter tells an OOM kill (1 = v1 memory.oom_control, 2 = v2 memory.events).
+    public var oomFile: (kind: UInt32, path: String)?
+
+    public init(procsFiles: [String], mountSources: [MountSource], unified: Bool, oomFile: (kind: UInt32, path: String)?)
+    {
+        self.procsFiles = procsFiles
+        self.mountSources = mountSources
+        self.unified = unified
+        self.oomFile = oomFile
+    }
+
+    public static func == (a: CgroupPlacement, b: CgroupPlacement) -> Bool {
+        a.procsFiles == b.procsFiles && a.mountSources == b.mountSources && a.unified == b.unified
+            && a.oomFile?.kind == b.oomFile?.kind && a.oomFile?.path == b.oomFile?.path
+    }
+
+    /// The cgroups of the calling process, as a placement that joins nothing.
+    public static func stayInCurrent(mountinfo: String? = nil, procSelfCgroup: String? = nil) -> CgroupPlacement {
+        let mi = mountinfo ?? ((try? FileIO.readString("/proc/self/mountinfo")) ?? "")
+        let pc = procSelfCgroup ?? ((try? FileIO.readString("/proc/self/cgroup")) ?? "")
+        // hierarchy key ("" for cgroup2, else the controller list / name=) -> path
+        var paths: [String: String] = [:]
+        for line in pc.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { continue }
+            paths[String(parts[1])] = String(parts[2])
+        }
+        var sources: [MountSource] = []
+        var unified = false
+        for line in mi.split(separator: "\n") {
+            let f = line.split(separator: " ")
+            guard let dash = f.firstIndex(of: "-"), dash + 3 < f.count + 1, dash + 2 < f.count else { continue }
+            let fstype = f[dash + 1]
+            guard fstype == "cgroup" || fstype == "cgroup2", f.count > 4 else { continue }
+            let root = String(f[3])
+            let mountPoint = unescape(String(f[4]))
+            let name = mountPoint.split(separator: "/").last.map(String.init) ?? ""
+            var key = ""
+            if fstype == "cgroup" {
+                let supers = (dash + 3 < f.count ? f[dash + 3] : "").split(separator: ",")
+                let known = Set(["rw", "ro", "relatime", "nosuid", "nodev", "noexec", "clone_children", "noprefix"])
+                key = supers.filter { !known.contains(String($0)) && !$0.hasPrefix("release_agent") }
+                    .joined(separator: ",")
+            }
+            guard let own = paths[key] else { continue }
+            if fstype == "cgroup2" && mountPoint == "/sys/fs/cgroup" { unified = true }
+            // Path of our cgroup relative to this mount's root.
+            var rel = own
+            if root != "/" && rel.hasPrefix(root) { rel = String(rel.dropFirst(root.count)) }
+            let src = rel == "/" || rel.isEmpty ? mountPoint : mountPoint + rel
+            sources.append(MountSource(name: unified ? "." : name, source: src))
+        }
+        if unified { sources = sources.filter { $0.name == "." }.prefix(1).map { $0 } }
+        return CgroupPlacement(procsFiles: [], mountSources: sources, unified: unified, oomFile: nil)
+    }
+
+    static func unescape(_ s: String) -> String {
+        guard s.contains("\\") else { return s }
+        var out = ""
+        var it = Array(s.utf8)[...]
+        var bytes: [UInt8] = []
+        while let c = it.first {
+            it = it.dropFirst()
+            if c == UInt8(ascii: "\\"), it.count >= 3,
+                let v = UInt8(String(decoding: it.prefix(3), as: UTF8.self), radix: 8)
+            {
+                bytes.append(v)
+                it = it.dropFirst(3)
+            } else {
+                bytes.append(c)
+            }
+        }
+        out = String(decoding: bytes, as: UTF8.self)
+        return out
+    }
+}

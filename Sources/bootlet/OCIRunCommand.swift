@@ -1,0 +1,41 @@
+import ArgumentParser
+import BootletRuntime
+
+struct OCIRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Create and start a container; without --detach wait for it, delete it and exit with its status."
+    )
+    @ParentCommand var oci: OCICommand
+    @Argument(help: "Container id.") var id: String
+    @Option(name: [.short, .long], help: "Path to the bundle directory (default: current directory).")
+    var bundle: String = "."
+    @Option(name: .customLong("pid-file"), help: "Write the container process id to this file.")
+    var pidFile: String?
+    @Flag(name: [.short, .long], help: "Return once the container runs; it keeps running under its monitor.")
+    var detach = false
+    @Flag(name: .customLong("no-pivot"), help: "Use chroot instead of pivot_root (for ramfs roots).")
+    var noPivot = false
+    @Flag(name: .customLong("no-new-keyring"), help: "Accepted for runc compatibility (bootlet creates no keyring).")
+    var noNewKeyring = false
+    @Option(name: .customLong("console-socket"), help: "Terminal console socket (not supported: refused).")
+    var consoleSocket: String?
+
+    func run() throws {
+        let code: Int32 = try oci.reporting {
+            if consoleSocket != nil {
+                throw RuntimeError("run container", id, detail: "--console-socket (terminal mode) is not supported")
+            }
+            var opts = OCIRuntime.LaunchOptions()
+            opts.pidFile = pidFile
+            opts.noPivot = noPivot
+            let rt = try oci.runtime()
+            if detach {
+                _ = try rt.launch(id: id, bundle: bundle, mode: .runDetached, options: opts)
+                return 0
+            }
+            return try rt.run(id: id, bundle: bundle, options: opts, forwardSignals: true)
+        }
+        if code != 0 { throw ExitCode(code) }
+    }
+}
