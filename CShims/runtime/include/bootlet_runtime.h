@@ -13,6 +13,8 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/epoll.h>   /* re-exported: Swift's Glibc module does not include these */
+#include <sys/eventfd.h>
 #include <sys/types.h>
 
 /* ---- launch plan wire format ----------------------------------------------------------------------------

@@ -53,9 +53,12 @@ public struct ExitRecord: Codable, Sendable, Equatable {
     public var finishedAt: String
     /// Set when the process never ran (exec failed, setup failed after `create`).
     public var startError: String?
+    /// Set by bootlet (not the monitor) when the monitor vanished without recording the exit: "Unknown", with
+    /// exit code 137, as containerd records a task whose shim is gone.
+    public var reason: String?
 
     public init(pid: Int32, exitCode: Int32, signal: Int32 = 0, oomKilled: Bool = false, startedAt: String = "",
-                finishedAt: String, startError: String? = nil) {
+                finishedAt: String, startError: String? = nil, reason: String? = nil) {
         self.pid = pid
         self.exitCode = exitCode
         self.signal = signal
@@ -63,5 +66,6 @@ public struct ExitRecord: Codable, Sendable, Equatable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.startError = startError
+        self.reason = reason
     }
 }

@@ -240,6 +240,20 @@ public struct OCIRuntime {
         try store.remove(id)
     }
 
+    /// Ask the container's monitor to reopen its log file (after the file was rotated away), like CRI
+    /// ReopenContainerLog.
+    public func reopenLog(id: String) throws {
+        let record = try store.load(id)
+        let fd = bl_pidfd_open(record.monitorPid)
+        if fd < 0 { throw RuntimeError("reopen log of container \(id)", "monitor pid \(record.monitorPid)", errno: -fd) }
+        defer { close(fd) }
+        guard ProcFS.isAlive(record.monitorPid, startTime: record.monitorStartTime) else {
+            throw RuntimeError("reopen log of container", id, detail: "monitor is gone")
+        }
+        let r = bl_pidfd_send_signal(fd, SIGUSR1)
+        if r < 0 { throw RuntimeError("reopen log of container \(id)", "signal monitor", errno: -r) }
+    }
+
     // MARK: helpers
 
     func runPoststart(_ record: ContainerRecord) {
