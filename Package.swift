@@ -83,7 +83,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
         .testTarget(name: "BootletRuntimeTests", dependencies: ["BootletRuntime", "OCISpec", "CBootletRuntime"]),
-        .testTarget(name: "SeccompTests", dependencies: ["BootletRuntime", "OCISpec", "CBootletSeccomp"]),
+        .testTarget(name: "SeccompTests", dependencies: ["BootletRuntime", "OCISpec", "CBootletSeccomp", "CBootletRuntime"]),
         .testTarget(name: "CgroupTests", dependencies: ["BootletRuntime", "OCISpec"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .testTarget(name: "BootletImagesTests", dependencies: ["BootletImages", "BootletRuntime", "OCISpec"]),
