@@ -80,6 +80,11 @@ let package = Package(
             linkerSettings: staticExecutable
         ),
 
+        // MARK: Benchmarks (bench/*.sh build these in release mode)
+        .executableTarget(
+            name: "bootlet-seccomp-bench", dependencies: ["BootletRuntime", "OCISpec"], path: "bench/seccomp"
+        ),
+
         // MARK: Tests
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
         .testTarget(name: "BootletRuntimeTests", dependencies: ["BootletRuntime", "OCISpec", "CBootletRuntime"]),

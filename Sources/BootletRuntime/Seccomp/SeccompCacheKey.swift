@@ -2,7 +2,8 @@ import Crypto
 import OCISpec
 
 /// Identifies one compiled program: SHA-256 (hex) over a canonical serialization of what determines the BPF —
-/// the profile (or RuntimeDefault's inputs), the libseccomp version, the native arch and `formatVersion`.
+/// the profile (or RuntimeDefault's inputs), the libseccomp version and syscall-table fingerprint, the native arch
+/// and `formatVersion`.
 ///
 /// The serialization is our own length-prefixed encoding rather than JSON so that field order, whitespace and
 /// nil-vs-absent never change the key, and so that it costs a few microseconds.
@@ -57,6 +58,7 @@ public struct SeccompCacheKey: Hashable, Sendable, CustomStringConvertible {
         e.u64(UInt64(formatVersion))
         e.u64(UInt64(SeccompCompiler.libseccompVersionCode))
         e.u64(UInt64(SeccompCompiler.nativeArchToken))
+        e.u64(SeccompCompiler.syscallTableFingerprint)
         e.string(kind)
         return e
     }
@@ -85,6 +87,10 @@ struct CanonicalEncoder {
     }
 
     func digestHex() -> String { Self.hex(SHA256.hash(data: bytes)) }
+
+    func digestPrefix64() -> UInt64 {
+        SHA256.hash(data: bytes).prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
 
     static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
         let digits: [UInt8] = Array("0123456789abcdef".utf8)

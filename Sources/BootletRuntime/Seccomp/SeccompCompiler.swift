@@ -24,6 +24,32 @@ public enum SeccompCompiler {
     /// libseccomp's token for the native architecture (an AUDIT_ARCH_* value).
     static let nativeArchToken: UInt32 = bl_seccomp_native_arch()
 
+    /// Digest of libseccomp's syscall-name table as far as profiles use it, computed once per process.
+    ///
+    /// Why: distributions patch syscall tables without changing the version (Debian's 2.5.4-1+deb12u1 knows
+    /// cachestat and fchmodat2, plain 2.5.4 does not), and a program cached by the older table would keep
+    /// refusing those calls after an upgrade. Name lookups only; the compiler is never run for this.
+    static let syscallTableFingerprint: UInt64 = {
+        var names = RuntimeDefaultProfile.unconditional + RuntimeDefaultProfile.capabilityGroups.flatMap(\.syscalls)
+        names += RuntimeDefaultProfile.HostArch.allCases.flatMap(\.extraSyscalls)
+        names += ["socket", "personality", "clone", "clone3", "ptrace", "process_vm_readv", "process_vm_writev"]
+        // Newer than libseccomp 2.5.x: they start resolving when the table is updated.
+        names += ["mseal", "listmount", "statmount", "lsm_get_self_attr", "lsm_set_self_attr", "lsm_list_modules",
+                  "setxattrat", "getxattrat", "listxattrat", "removexattrat", "open_tree_attr", "uretprobe"]
+        let arches: [String?] = [nil] + RuntimeDefaultProfile.HostArch.native.seccompArches.map(\.rawValue)
+        var e = CanonicalEncoder()
+        for arch in arches {
+            for name in names {
+                let n = name.withCString { cname in
+                    if let arch { return arch.withCString { bl_seccomp_syscall_number($0, cname) } }
+                    return bl_seccomp_syscall_number(nil, cname)
+                }
+                e.u64(UInt64(bitPattern: Int64(n)))
+            }
+        }
+        return e.digestPrefix64()
+    }()
+
     private static let compiles = Atomic<Int>(0)
     /// How many times this process ran libseccomp (cache misses). Cache hits leave it unchanged.
     public static var libseccompCompileCount: Int { compiles.load(ordering: .relaxed) }

@@ -53,7 +53,8 @@ public enum SeccompError: Swift.Error, CustomStringConvertible, Equatable {
         case .unknownAction(let a, let at): "unknown seccomp action \"\(a)\" (\(at))"
         case .unsupportedAction(let a, let at, let why): "seccomp action \"\(a)\" is not supported (\(at)): \(why)"
         case .unknownArchitecture(let a):
-            "unknown seccomp architecture \"\(a)\" (libseccomp \(SeccompCompiler.libseccompVersion) does not know it)"
+            "unknown seccomp architecture \"\(a)\" (expected an SCMP_ARCH_* name known to libseccomp "
+                + "\(SeccompCompiler.libseccompVersion))"
         case .unknownOperator(let op, let sc): "unknown seccomp operator \"\(op)\" (syscall \"\(sc)\")"
         case .argumentIndexOutOfRange(let i, let sc):
             "seccomp argument index \(i) out of range 0...5 (syscall \"\(sc)\")"
