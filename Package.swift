@@ -80,10 +80,15 @@ let package = Package(
             linkerSettings: staticExecutable
         ),
 
+        // MARK: Benchmarks (bench/*.sh build these in release mode)
+        .executableTarget(
+            name: "bootlet-seccomp-bench", dependencies: ["BootletRuntime", "OCISpec"], path: "bench/seccomp"
+        ),
+
         // MARK: Tests
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
         .testTarget(name: "BootletRuntimeTests", dependencies: ["BootletRuntime", "OCISpec", "CBootletRuntime"]),
-        .testTarget(name: "SeccompTests", dependencies: ["BootletRuntime", "OCISpec", "CBootletSeccomp"]),
+        .testTarget(name: "SeccompTests", dependencies: ["BootletRuntime", "OCISpec", "CBootletSeccomp", "CBootletRuntime"]),
         .testTarget(name: "CgroupTests", dependencies: ["BootletRuntime", "OCISpec"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .testTarget(name: "BootletImagesTests", dependencies: ["BootletImages", "BootletRuntime", "OCISpec"]),

@@ -1,2 +1,0 @@
-#include "bootlet_seccomp.h"
-int bl_seccomp_placeholder(void) { return 0; }
