@@ -15,7 +15,7 @@ final class BundleFixture {
     var rootfs: String { dir + "/rootfs" }
 
     static let applets = ["sh", "true", "false", "ls", "cat", "echo", "sleep", "id", "hostname", "mount", "grep",
-                          "stat", "touch", "readlink", "pwd", "wc", "head", "ulimit", "env", "kill", "tr"]
+                          "stat", "touch", "readlink", "pwd", "wc", "head", "ulimit", "env", "kill", "tr", "unshare", "mkdir"]
 
     init(args: [String]) throws {
         let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)
@@ -70,9 +70,7 @@ final class BundleFixture {
     }
 
     func runtime(warnings: WarningSink = WarningSink()) throws -> OCIRuntime {
-        var rt = try OCIRuntime(store: StateStore(root: stateRoot), warn: { warnings.append($0) })
-        rt.seccomp = TestSeccomp.compiler
-        return rt
+        try OCIRuntime(store: StateStore(root: stateRoot), warn: { warnings.append($0) })
     }
 
     /// Run the bundle to completion; returns the exit code and everything the container wrote to stdout/stderr.

@@ -7,9 +7,6 @@ import Testing
 import Glibc
 #endif
 
-enum TestSeccomp {
-    static let compiler: (@Sendable (LinuxSeccomp) throws -> SeccompFilter)? = nil
-}
 
 /// Every isolation feature of the OCI runtime, observed from inside a real container.
 @Suite("Container isolation (root, real namespaces)")

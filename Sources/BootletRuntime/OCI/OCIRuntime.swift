@@ -11,8 +11,9 @@ import Glibc
 public struct OCIRuntime {
     public var store: StateStore
     public var monitorPath: String
-    /// Compiles `linux.seccomp` (set by the seccomp layer); nil refuses specs with seccomp.
-    public var seccomp: (@Sendable (LinuxSeccomp) throws -> SeccompFilter)?
+    /// Compiles `linux.seccomp`; by default libseccomp with the BPF cached in memory and under
+    /// `<root>/seccomp-cache` (a profile is compiled once per node, not once per container).
+    public var seccomp: (@Sendable (LinuxSeccomp) throws -> SeccompProgram)?
     /// Where warnings go (stderr for the CLI, the structured log for the runner).
     public var warn: @Sendable (String) -> Void
 
@@ -21,6 +22,8 @@ public struct OCIRuntime {
         self.store = store
         self.monitorPath = try monitorPath ?? MonitorSession.locateMonitor()
         self.warn = warn
+        let cache = SeccompCache.shared(directory: SeccompCache.directory(stateRoot: store.root))
+        self.seccomp = { try SeccompCompiler.compile($0, cache: cache) }
     }
 
     public enum Mode: Sendable { case create, run, runDetached }

@@ -5,19 +5,6 @@ import OCISpec
 import Glibc
 #endif
 
-/// A compiled seccomp filter ready for the plan.
-public struct SeccompFilter: Sendable, Equatable {
-    /// Raw `struct sock_filter` records (8 bytes each).
-    public var bytes: [UInt8]
-    /// SECCOMP_FILTER_FLAG_* bits.
-    public var flags: UInt32
-    public var count: Int { bytes.count / 8 }
-    public init(bytes: [UInt8], flags: UInt32) {
-        self.bytes = bytes
-        self.flags = flags
-    }
-}
-
 /// Turns an OCI spec into a validated launch plan (the only place spec semantics are interpreted).
 public struct Planner {
     public struct Request {
@@ -35,7 +22,7 @@ public struct Planner {
         public var noPivot: Bool = false
         public var cgroup: CgroupPlacement
         /// Compiles `linux.seccomp` for the resolved bounding set; nil if the caller does not support seccomp.
-        public var seccomp: (@Sendable (LinuxSeccomp) throws -> SeccompFilter)?
+        public var seccomp: (@Sendable (LinuxSeccomp) throws -> SeccompProgram)?
 
         public init(id: String, spec: Spec, bundle: String, stateDir: String, cgroup: CgroupPlacement) {
             self.id = id
@@ -312,11 +299,12 @@ public struct Planner {
             guard let compile = r.seccomp else {
                 throw RuntimeError("prepare seccomp", "linux.seccomp", detail: "no seccomp compiler configured")
             }
-            let filter = try compile(sc)
+            let program = try compile(sc)
+            warnings += program.warnings.map { "seccomp: \($0)" }
             try plan.record(BL_T_SECCOMP) { p in
-                p.u32(filter.flags)
-                p.u32(UInt32(filter.count))
-                p.raw(filter.bytes)
+                p.u32(program.flags)
+                p.u32(UInt32(program.instructionCount))
+                p.raw(program.bytes)
             }
         }
 

@@ -24,18 +24,22 @@ public enum SeccompCompiler {
     /// libseccomp's token for the native architecture (an AUDIT_ARCH_* value).
     static let nativeArchToken: UInt32 = bl_seccomp_native_arch()
 
-    /// Digest of libseccomp's syscall-name table as far as profiles use it, computed once per process.
+    /// Digest of libseccomp's syscall-name table as far as table updates change it, computed once per process.
     ///
     /// Why: distributions patch syscall tables without changing the version (Debian's 2.5.4-1+deb12u1 knows
     /// cachestat and fchmodat2, plain 2.5.4 does not), and a program cached by the older table would keep
-    /// refusing those calls after an upgrade. Name lookups only; the compiler is never run for this.
+    /// refusing those calls after an upgrade. Table updates add *new* syscalls, so resolving the syscalls added
+    /// to Linux since 5.x (on every arch RuntimeDefault uses) detects them; resolving every name the profiles use
+    /// would cost ~0.6 ms per process, which `bootlet oci run` pays on every container start.
     static let syscallTableFingerprint: UInt64 = {
-        var names = RuntimeDefaultProfile.unconditional + RuntimeDefaultProfile.capabilityGroups.flatMap(\.syscalls)
-        names += RuntimeDefaultProfile.HostArch.allCases.flatMap(\.extraSyscalls)
-        names += ["socket", "personality", "clone", "clone3", "ptrace", "process_vm_readv", "process_vm_writev"]
-        // Newer than libseccomp 2.5.x: they start resolving when the table is updated.
-        names += ["mseal", "listmount", "statmount", "lsm_get_self_attr", "lsm_set_self_attr", "lsm_list_modules",
-                  "setxattrat", "getxattrat", "listxattrat", "removexattrat", "open_tree_attr", "uretprobe"]
+        let names = [
+            "clone3", "close_range", "openat2", "pidfd_getfd", "faccessat2", "process_madvise", "epoll_pwait2",
+            "mount_setattr", "quotactl_fd", "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self",
+            "memfd_secret", "process_mrelease", "futex_waitv", "set_mempolicy_home_node", "cachestat", "fchmodat2",
+            "map_shadow_stack", "futex_wake", "futex_wait", "futex_requeue", "statmount", "listmount",
+            "lsm_get_self_attr", "lsm_set_self_attr", "lsm_list_modules", "mseal", "setxattrat", "getxattrat",
+            "listxattrat", "removexattrat", "open_tree_attr", "uretprobe",
+        ]
         let arches: [String?] = [nil] + RuntimeDefaultProfile.HostArch.native.seccompArches.map(\.rawValue)
         var e = CanonicalEncoder()
         for arch in arches {
