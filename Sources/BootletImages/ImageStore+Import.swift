@@ -238,10 +238,10 @@ extension ImageStore {
                 let (d, size, type) = try hashMember(src, l)
                 blobs.paths[d] = l
                 layers.append(Descriptor(mediaType: type, digest: d, size: size))
-                // A staged archive lives on the store's filesystem: move the file instead of copying it.
-                if staged, let fd = try? src.open(l) {
-                    close(fd)
-                    try? adoptBlob(path: "\(src.name)/\(l)", digest: d)
+                // A staged archive lives on the store's filesystem: hardlink a regular member into the blob store
+                // instead of copying it (a symlinked member, docker save's shared layer, is copied if still needed).
+                if staged, FS.lstatMode("\(src.name)/\(l)").map({ $0 & S_IFMT == S_IFREG }) == true {
+                    try adoptBlob(path: "\(src.name)/\(l)", digest: d, link: true)
                 }
             }
             let manifest = OCIManifest(schemaVersion: 2, mediaType: MediaType.ociManifest, config: configDesc, layers: layers)

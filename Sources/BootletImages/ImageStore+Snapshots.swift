@@ -97,10 +97,28 @@ extension ImageStore {
         ok = true
     }
 
-    /// Move a staged file (already hashed) into the blob store.
-    func adoptBlob(path: String, digest: Digest) throws {
+    /// Move (or hardlink) a staged file, already hashed by the caller, into the blob store.
+    func adoptBlob(path: String, digest: Digest, link: Bool = false) throws {
         if FS.isRegular(blobPath(digest)) { return }
-        if rename(path, blobPath(digest)) < 0 { throw ImageError("moving \(path) into the blob store", errno: errno) }
+        let rc = link ? Glibc.link(path, blobPath(digest)) : rename(path, blobPath(digest))
+        if rc < 0 && errno != EEXIST { throw ImageError("moving \(path) into the blob store", errno: errno) }
+    }
+
+    /// sha256 of a store blob, for telling corruption apart from a bad archive after a failed unpack.
+    func hashBlob(_ d: Digest) throws -> Digest {
+        let fd = try FS.open(blobPath(d), O_RDONLY, step: "opening blob")
+        defer { close(fd) }
+        var h = SHA256()
+        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ImageError("reading blob \(d)", errno: errno)
+            }
+            if n == 0 { return Digest(h.finalize()) }
+            buf.withUnsafeBytes { h.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
     }
 
     /// Unpack the layer blob into `snapshots/<diffID>` unless it is there. The blob's digest and the diffID are
@@ -120,6 +138,10 @@ extension ImageStore {
             result = try Archive.extract(fd: fd, into: tmp + "/fs", whiteouts: format == .overlay ? .overlay : .keep,
                                          allowDevices: allowDevices)
         } catch let e as ImageError {
+            // The stream is verified as it is read; when it breaks early, say whether the blob itself is corrupt.
+            if let actual = try? hashBlob(layer.blob.digest), actual != layer.blob.digest {
+                throw ImageError("\(step): blob is corrupt: its content hashes to \(actual) (\(e))")
+            }
             throw e.context(step)
         }
         guard result.streams.stored == layer.blob.digest else {
