@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -62,7 +63,10 @@ extension ImageStore {
             guard let rec = idx.images[image.manifestDigest.description] else { throw ImageNotPresentError(image: name) }
             for l in rec.layers { try ensureSnapshot(layer: l, allowDevices: false) }
             let allOverlay = rec.layers.allSatisfy { snapshotInfo($0.diffID)?.format == .overlay }
-            var mode: PreparedRootfs.Mode = allOverlay && overlaySupported ? .overlay : .copy
+            // Overlay-format snapshots mean the import-time probe succeeded on this store: try the mount directly
+            // (no second probe on the container-start path); a failure falls back to copying and is remembered.
+            let overlayKnownBad = overlayState.withLock { $0 } == false
+            var mode: PreparedRootfs.Mode = allOverlay && rootfsMode != .copy && !overlayKnownBad ? .overlay : .copy
             let record = { (m: PreparedRootfs.Mode) in
                 ContainerRecord(containerID: containerID, image: image.manifestDigest, snapshots: rec.layers.map(\.diffID), mode: m)
             }
