@@ -48,14 +48,14 @@ enum FS {
     }
 
     /// Write `data` to `path` so that readers see the old or the new content, never a mix: temp file in the same
-    /// directory, fsync, rename, fsync of the directory.
-    static func writeAtomically(_ path: String, _ data: Data, mode: mode_t = 0o644) throws {
+    /// directory, rename; with `durable`, fsync of the file before and of the directory after the rename.
+    static func writeAtomically(_ path: String, _ data: Data, mode: mode_t = 0o644, durable: Bool = true) throws {
         let dir = parent(path)
         let tmp = "\(dir)/.tmp-\(basename(path))-\(randomSuffix())"
         let fd = try open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode: mode, step: "creating")
         do {
             try data.withUnsafeBytes { try writeAll(fd: fd, $0, step: "writing \(tmp)") }
-            if fsync(fd) < 0 { throw ImageError("syncing \(tmp)", errno: errno) }
+            if durable && fsync(fd) < 0 { throw ImageError("syncing \(tmp)", errno: errno) }
             close(fd)
             if rename(tmp, path) < 0 { throw ImageError("renaming \(tmp) to \(path)", errno: errno) }
         } catch {
@@ -63,7 +63,7 @@ enum FS {
             unlink(tmp)
             throw error
         }
-        syncDirectory(dir)
+        if durable { syncDirectory(dir) }
     }
 
     static func syncDirectory(_ dir: String) {

@@ -70,8 +70,9 @@ extension ImageStore {
             let record = { (m: PreparedRootfs.Mode) in
                 ContainerRecord(containerID: containerID, image: image.manifestDigest, snapshots: rec.layers.map(\.diffID), mode: m)
             }
-            // Record first: from here on GC treats the snapshots as in use.
-            try FS.writeAtomically(dir + "/container.json", try JSON.encodePretty(record(mode)), mode: 0o600)
+            // Record first: from here on GC treats the snapshots as in use. Not fsynced: after a crash the mount
+            // is gone too, and the runner releases and prepares again (container start is the hot path).
+            try FS.writeAtomically(dir + "/container.json", try JSON.encode(record(mode)), mode: 0o600, durable: false)
             let rootfs = dir + "/rootfs"
             if mkdir(rootfs, 0o755) < 0 { throw ImageError("creating \(rootfs)", errno: errno) }
             if mode == .overlay {
@@ -84,7 +85,7 @@ extension ImageStore {
                 } catch let e as ImageError {
                     markOverlayUnusable(e)
                     mode = .copy
-                    try FS.writeAtomically(dir + "/container.json", try JSON.encodePretty(record(mode)), mode: 0o600)
+                    try FS.writeAtomically(dir + "/container.json", try JSON.encode(record(mode)), mode: 0o600, durable: false)
                 }
             }
             if mode == .copy {
