@@ -34,7 +34,12 @@ let package = Package(
         .target(name: "CBootletRuntime", path: "CShims/runtime", cSettings: gnu, linkerSettings: [.linkedLibrary("cap")]),
         .target(name: "CBootletSeccomp", path: "CShims/seccomp", cSettings: gnu, linkerSettings: [.linkedLibrary("seccomp")]),
         .target(name: "CBootletYAML", path: "CShims/yaml", cSettings: gnu, linkerSettings: [.linkedLibrary("yaml")]),
-        .target(name: "CBootletArchive", path: "CShims/archive", cSettings: gnu, linkerSettings: [.linkedLibrary("archive")]),
+        // libarchive and exactly the libraries its linked members need (tar reader, gzip/zstd filters, pax writer,
+        // read_disk); see CShims/archive/static_link.c and docs/images.md "Linking".
+        .target(
+            name: "CBootletArchive", path: "CShims/archive", cSettings: gnu,
+            linkerSettings: [.linkedLibrary("archive"), .linkedLibrary("zstd"), .linkedLibrary("z"), .linkedLibrary("acl")]
+        ),
         .executableTarget(
             name: "bootlet-monitor", dependencies: ["CBootletRuntime"], path: "CShims/monitor", cSettings: gnu,
             linkerSettings: cExecutable
@@ -59,7 +64,10 @@ let package = Package(
                 "BootletRuntime", "OCISpec", "CBootletArchive",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // swift-crypto imports Foundation; without this, its String extensions (e.g. `contains`) leak into every
+            // file and pull ICU-backed Foundation into the static binary.
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         .target(
             name: "BootletRunner",

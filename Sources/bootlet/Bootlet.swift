@@ -5,6 +5,6 @@ struct Bootlet: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bootlet",
         abstract: "A kubelet-compatible static-pod runner and self-hosting bootstrap controller.",
-        subcommands: [OCICommand.self]
+        subcommands: [OCICommand.self, ImageCommand.self]
     )
 }

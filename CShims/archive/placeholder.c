@@ -1,2 +1,0 @@
-#include "bootlet_archive.h"
-int bl_archive_placeholder(void) { return 0; }
