@@ -61,7 +61,7 @@ int bl_openat_beneath(int dirfd, const char *path, int flags, mode_t mode) {
     return fd < 0 ? -errno : (int)fd;
 }
 
-int bl_open_in_root(int rootfd, const char *path, int flags) {
+int bl_archive_open_in_root(int rootfd, const char *path, int flags) {
     struct open_how how = {
         .flags = (uint64_t)(flags | O_CLOEXEC),
         .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,

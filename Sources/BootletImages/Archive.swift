@@ -99,8 +99,8 @@ enum Archive {
         try cCheck(Int(rc), "probing overlayfs in \(dir)", detail: err)
     }
 
-    /// Open `path` inside the tree `rootfd` (symlinks followed but kept inside; bl_open_in_root).
+    /// Open `path` inside the tree `rootfd` (symlinks followed but kept inside; bl_archive_open_in_root).
     static func openInRoot(_ rootfd: Int32, _ path: String, flags: Int32 = O_RDONLY) -> Int32 {
-        bl_open_in_root(rootfd, path, flags)
+        bl_archive_open_in_root(rootfd, path, flags)
     }
 }

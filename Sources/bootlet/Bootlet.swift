@@ -1,5 +1,9 @@
 import ArgumentParser
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @main
 struct Bootlet: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -7,4 +11,11 @@ struct Bootlet: ParsableCommand {
         abstract: "A kubelet-compatible static-pod runner and self-hosting bootstrap controller.",
         subcommands: [OCICommand.self, ImageCommand.self]
     )
+
+    static func main() {
+        // A hook or client that closes its pipe early must give EPIPE, not kill bootlet. Children never inherit
+        // this: every spawn resets signal dispositions.
+        signal(SIGPIPE, SIG_IGN)
+        Bootlet.main(nil)
+    }
 }

@@ -27,7 +27,9 @@ func parseCRILog(_ text: String) -> [CRIRecord]? {
 }
 
 /// RFC3339Nano (Go's, trailing zeros trimmed) -> nanoseconds, nil if malformed.
-func parseRFC3339Nano(_ s: String) -> Int64? {
+/// `trimmed`: Go's RFC3339Nano drops trailing zeros of the fraction (CRI logs); the exit record uses a fixed
+/// 9-digit fraction like kubelet's RFC3339NanoFixed.
+func parseRFC3339Nano(_ s: String, trimmed: Bool = true) -> Int64? {
     let u = Array(s.utf8)
     guard u.count >= 20, u.last == UInt8(ascii: "Z"), u[4] == UInt8(ascii: "-"), u[10] == UInt8(ascii: "T") else { return nil }
     func num(_ r: Range<Int>) -> Int? { Int(String(decoding: u[r], as: UTF8.self)) }
@@ -39,7 +41,8 @@ func parseRFC3339Nano(_ s: String) -> Int64? {
     var frac: Int64 = 0
     if u[19] == UInt8(ascii: ".") {
         let digits = u[20..<(u.count - 1)]
-        guard !digits.isEmpty, digits.count <= 9, digits.last != UInt8(ascii: "0"),
+        guard !digits.isEmpty, digits.count <= 9, !trimmed || digits.last != UInt8(ascii: "0"),
+              trimmed || digits.count == 9,
               let f = Int64(String(decoding: digits, as: UTF8.self)) else { return nil }
         frac = f * Int64(pow10(9 - digits.count))
     } else if u.count != 20 { return nil }
@@ -119,7 +122,8 @@ struct MonitorTests {
         #expect(waitFor { store.exitRecord(rec.id) != nil })
         let e = try #require(store.exitRecord(rec.id))
         #expect(e.exitCode == 42 && e.signal == 0 && e.oomKilled == false && e.pid == rec.pid && e.reason == nil)
-        let started = try #require(parseRFC3339Nano(e.startedAt)), finished = try #require(parseRFC3339Nano(e.finishedAt))
+        let started = try #require(parseRFC3339Nano(e.startedAt, trimmed: false))
+        let finished = try #require(parseRFC3339Nano(e.finishedAt, trimmed: false))
         #expect(finished - started >= 150_000_000)
         #expect(!FileIO.exists(store.dir(rec.id) + "/.exit.tmp"))
         try b.runtime().delete(id: rec.id, force: false)

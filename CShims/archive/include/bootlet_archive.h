@@ -88,7 +88,7 @@ int bl_merge_tree(int srcfd, int dstfd, char *err, size_t errlen);
  * Open `path` (relative) beneath `rootfd` with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV):
  * symlinks inside the tree are followed but cannot leave it. For reading staged archive members.
  */
-int bl_open_in_root(int rootfd, const char *path, int flags);
+int bl_archive_open_in_root(int rootfd, const char *path, int flags);
 
 /* O_PATH (Linux value on every architecture bootlet builds for), which Swift's Glibc module does not export. */
 #define BL_O_PATH 0x200000
