@@ -85,3 +85,12 @@ import Testing
         #expect(throws: YAMLError.self) { try YAMLParser().parse("? [a, b]\n: c\n") }
     }
 }
+
+/// The YAML 1.1 traps that bite Kubernetes users, end to end through pod decoding.
+@Suite struct YAMLTrapTests {
+    @Test func unquotedNIsFalse() {
+        #expect {
+            try decodePod(manifest(container: "    env: [{name: N, value: x}]\n"))
+        } throws: { "\($0)".contains("cannot unmarshal bool into Go struct field EnvVar.spec.containers[0].env[0].name of type string") }
+    }
+}
