@@ -71,6 +71,21 @@ import Testing
         } throws: { "\($0)".contains("cannot unmarshal string into Go struct field PodSpec.spec.containers of type []Container") }
     }
 
+    @Test func typeErrorsInsideSlicesAndMapsNameTheOwningStruct() {
+        #expect {
+            try decodePod(manifest(meta: "  labels: {app: 1}\n"))
+        } throws: { "\($0)".hasSuffix("cannot unmarshal number 1 into Go struct field ObjectMeta.metadata.labels.app of type string") }
+        #expect {
+            try decodePod(manifest(container: "    command: [1]\n"))
+        } throws: { "\($0)".hasSuffix("cannot unmarshal number 1 into Go struct field Container.spec.containers[0].command[0] of type string") }
+        #expect {
+            try decodePod(manifest(spec: "  volumes: [x]\n"))
+        } throws: { "\($0)".hasSuffix("cannot unmarshal string into Go struct field PodSpec.spec.volumes[0] of type Volume") }
+        #expect {
+            try decodePod(manifest(spec: "  hostNetwork: \"true\"\n"))
+        } throws: { "\($0)".hasSuffix("cannot unmarshal string into Go struct field PodSpec.spec.hostNetwork of type bool") }
+    }
+
     @Test func integralFloatFitsIntField() throws {
         let d = try decodePod(manifest(spec: "  terminationGracePeriodSeconds: 5.0\n"))
         #expect(d.pod.spec.terminationGracePeriodSeconds == 5)

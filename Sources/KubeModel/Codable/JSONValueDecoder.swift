@@ -103,6 +103,17 @@ extension Dictionary: GoTypeNamed {
 }
 extension Optional: GoTypeNamed { static var goTypeName: String { KubeModel.goTypeName(Wrapped.self) } }
 
+/// A checked downcast used after a `switch` on the requested type (never fails in practice; throws rather than
+/// trapping if it ever did).
+func cast<T>(_ v: Any) throws -> T {
+    guard let t = v as? T else {
+        throw DecodingError.typeMismatch(T.self, .init(codingPath: [], debugDescription: "internal type mismatch"))
+    }
+    return t
+}
+
+func isCollectionName(_ goName: String) -> Bool { goName.hasPrefix("[]") || goName.hasPrefix("map[") }
+
 final class DecoderState {
     var unknown: [String] = []
 }
@@ -133,7 +144,8 @@ final class _JSONDecoder: Decoder {
     let codingPath: [any CodingKey]
     let state: DecoderState
     let owner: String
-    /// The Go-style name of the struct whose field this value is (for "Go struct field Parent.path").
+    /// The Go-style name of the nearest struct that has this value as a field, looking through slices and
+    /// maps (for "Go struct field Owner.path").
     let parentOwner: String
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     /// Keys of `value` (an object) that some container asked about; the rest are unknown fields.
@@ -165,7 +177,7 @@ final class _JSONDecoder: Decoder {
     /// its parent struct (`field` nil).
     func typeError(_ goType: String, _ v: JSONValue, field: [any CodingKey]? = nil) -> JSONDecodeError {
         let at = field ?? codingPath
-        let structName = field == nil ? parentOwner : owner
+        let structName = field == nil || isCollectionName(owner) ? parentOwner : owner
         var what = v.goKind
         if case .double(let d) = v { what = "number " + goFormatFloat64(d) }
         if case .int(let i) = v { what = "number \(i)" }
@@ -199,7 +211,9 @@ final class _JSONDecoder: Decoder {
     // MARK: scalar conversion shared by all containers
 
     func child(_ v: JSONValue, key: any CodingKey, type: Any.Type) -> _JSONDecoder {
-        _JSONDecoder(value: v, path: codingPath + [key], state: state, owner: goTypeName(type), parentOwner: owner)
+        _JSONDecoder(
+            value: v, path: codingPath + [key], state: state, owner: goTypeName(type),
+            parentOwner: isCollectionName(owner) ? parentOwner : owner)
     }
 
     func unboxString(_ v: JSONValue, at path: [any CodingKey]) throws -> String {
@@ -244,15 +258,15 @@ final class _JSONDecoder: Decoder {
     func decodeValue<T: Decodable>(_ type: T.Type, _ v: JSONValue, key: any CodingKey) throws -> T {
         let path = codingPath + [key]
         switch type {
-        case is String.Type: return try unboxString(v, at: path) as! T
-        case is Bool.Type: return try unboxBool(v, at: path) as! T
-        case is Double.Type: return try unboxDouble(v, at: path) as! T
-        case is Int.Type: return try unboxInteger(v, Int.self, at: path) as! T
-        case is Int32.Type: return try unboxInteger(v, Int32.self, at: path) as! T
-        case is Int64.Type: return try unboxInteger(v, Int64.self, at: path) as! T
-        case is UInt32.Type: return try unboxInteger(v, UInt32.self, at: path) as! T
-        case is UInt64.Type: return try unboxInteger(v, UInt64.self, at: path) as! T
-        case is JSONValue.Type: return v as! T
+        case is String.Type: return try cast(unboxString(v, at: path))
+        case is Bool.Type: return try cast(unboxBool(v, at: path))
+        case is Double.Type: return try cast(unboxDouble(v, at: path))
+        case is Int.Type: return try cast(unboxInteger(v, Int.self, at: path))
+        case is Int32.Type: return try cast(unboxInteger(v, Int32.self, at: path))
+        case is Int64.Type: return try cast(unboxInteger(v, Int64.self, at: path))
+        case is UInt32.Type: return try cast(unboxInteger(v, UInt32.self, at: path))
+        case is UInt64.Type: return try cast(unboxInteger(v, UInt64.self, at: path))
+        case is JSONValue.Type: return try cast(v)
         default: return try child(v, key: key, type: T.self).decodeTracked(T.self)
         }
     }
@@ -369,13 +383,13 @@ private struct SingleContainer: SingleValueDecodingContainer {
         // Errors here concern this value as a field of the parent struct.
         let d0 = _JSONDecoder(value: v, path: here, state: decoder.state, owner: decoder.parentOwner)
         switch type {
-        case is String.Type: return try d0.unboxString(v, at: here) as! T
-        case is Bool.Type: return try d0.unboxBool(v, at: here) as! T
-        case is Double.Type: return try d0.unboxDouble(v, at: here) as! T
-        case is Int.Type: return try d0.unboxInteger(v, Int.self, at: here) as! T
-        case is Int32.Type: return try d0.unboxInteger(v, Int32.self, at: here) as! T
-        case is Int64.Type: return try d0.unboxInteger(v, Int64.self, at: here) as! T
-        case is JSONValue.Type: return v as! T
+        case is String.Type: return try cast(d0.unboxString(v, at: here))
+        case is Bool.Type: return try cast(d0.unboxBool(v, at: here))
+        case is Double.Type: return try cast(d0.unboxDouble(v, at: here))
+        case is Int.Type: return try cast(d0.unboxInteger(v, Int.self, at: here))
+        case is Int32.Type: return try cast(d0.unboxInteger(v, Int32.self, at: here))
+        case is Int64.Type: return try cast(d0.unboxInteger(v, Int64.self, at: here))
+        case is JSONValue.Type: return try cast(v)
         default:
             let d = _JSONDecoder(
                 value: v, path: here, state: decoder.state, owner: goTypeName(T.self), parentOwner: decoder.parentOwner)
