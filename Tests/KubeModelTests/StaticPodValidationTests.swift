@@ -42,7 +42,7 @@ import Testing
 
     @Test func duplicateContainers() {
         let text = manifest(container: "  - name: app\n    image: other:1\n")
-        #expect(message(text) == prefix + #"validate: invalid pod: spec.containers[1].name: Duplicate value: "app""#)
+        #expect(message(text) == prefix + #"validate: invalid pod: [spec.containers[1].name: Duplicate value: "app"]"#)
     }
 
     @Test func imageRequiredAndPorts() {
@@ -55,23 +55,33 @@ import Testing
               - name: a
                 ports: [{containerPort: 70000, protocol: FOO}]
             """
-        #expect(message(text) == prefix + #"validate: invalid pod: [spec.containers[0].image: Required value, spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive, spec.containers[0].ports[0].protocol: Unsupported value: "FOO": supported values: "SCTP", "TCP", "UDP"]"#)
+        #expect(message(text) == prefix + #"validate: invalid pod: [spec.containers[0].image: Required value spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive spec.containers[0].ports[0].protocol: Unsupported value: "FOO": supported values: "SCTP", "TCP", "UDP"]"#)
     }
 
     @Test func apiReferencesAreRejected() {
-        let secretEnv = manifest(container: "    env: [{name: P, valueFrom: {secretKeyRef: {name: s, key: k}}}]\n")
-        #expect(message(secretEnv).hasSuffix("spec.containers[0].env[0].valueFrom.secretKeyRef: Forbidden: static pods may not reference secrets"))
-        let cm = manifest(spec: "  volumes: [{name: c, configMap: {name: x}}]\n")
-        #expect(message(cm).hasSuffix("spec.volumes[0].configMap: Forbidden: static pods may not reference configmaps"))
-        let sa = manifest(spec: "  serviceAccountName: default\n")
-        #expect(message(sa).hasSuffix("spec.serviceAccountName: Forbidden: static pods may not reference serviceaccounts"))
-        let pvc = manifest(spec: "  volumes: [{name: c, persistentVolumeClaim: {claimName: x}}]\n")
-        #expect(message(pvc).hasSuffix("static pods may not reference persistentvolumeclaims"))
-        let token = manifest(spec: "  volumes: [{name: c, projected: {sources: [{serviceAccountToken: {path: t}}]}}]\n")
-        #expect(message(token).hasSuffix("spec.volumes[0].projected.sources[0].serviceAccountToken: Forbidden: static pods may not reference serviceaccounts"))
-        // Projected downwardAPI alone is allowed.
-        let ok = manifest(spec: "  volumes: [{name: c, projected: {sources: [{downwardAPI: {items: [{path: podname, fieldRef: {fieldPath: metadata.name}}]}}]}}]\n")
+        func rejected(_ text: String) -> String { message(text).replacingFirst(prefix + "validate: ", with: "") }
+        #expect(rejected(manifest(container: "    env: [{name: P, valueFrom: {secretKeyRef: {name: s, key: k}}}]\n")) == "static pods may not reference secrets")
+        #expect(rejected(manifest(spec: "  volumes: [{name: s, secret: {secretName: x}}]\n")) == "static pods may not reference secrets")
+        #expect(rejected(manifest(spec: "  imagePullSecrets: [{name: reg}]\n")) == "static pods may not reference secrets")
+        #expect(rejected(manifest(spec: "  volumes: [{name: c, configMap: {name: x}}]\n")) == "static pods may not reference configmaps")
+        #expect(rejected(manifest(container: "    envFrom: [{configMapRef: {name: x}}]\n")) == "static pods may not reference configmaps")
+        #expect(rejected(manifest(spec: "  serviceAccountName: default\n")) == "static pods may not reference serviceaccounts")
+        #expect(rejected(manifest(spec: "  volumes: [{name: c, persistentVolumeClaim: {claimName: x}}]\n")) == "static pods may not reference persistentvolumeclaims")
+        #expect(rejected(manifest(spec: "  volumes: [{name: c, csi: {driver: d}}]\n")) == "static pods may not reference csidrivers (via CSI volumes)")
+        #expect(rejected(manifest(spec: "  volumes: [{name: c, projected: {sources: [{serviceAccountToken: {path: t}}]}}]\n")) == "static pods may not reference serviceaccounts (via projected volumes)")
+        // The service account wins over a secret, as upstream checks it first.
+        #expect(rejected(manifest(spec: "  serviceAccountName: sa\n  imagePullSecrets: [{name: reg}]\n")) == "static pods may not reference serviceaccounts")
+        // Projected downwardAPI alone and in-tree network volumes are allowed.
+        let ok = manifest(spec: "  volumes: [{name: c, projected: {sources: [{downwardAPI: {items: [{path: podname, fieldRef: {fieldPath: metadata.name}}]}}]}}, {name: nf, nfs: {server: s, path: /x}}]\n")
         #expect(message(ok) == "<no error>")
+        // Validation errors are reported first.
+        #expect(message(manifest(name: "Bad", spec: "  serviceAccountName: sa\n")).contains("invalid pod: [metadata.name"))
+    }
+
+    @Test func unmodelledVolumeSourcesStillCountAsASource() throws {
+        let pod = try decodePod(manifest(spec: "  volumes: [{name: g, gcePersistentDisk: {pdName: p}}]\n")).pod
+        #expect(pod.spec.volumes?[0].emptyDir == nil)
+        #expect(pod.spec.volumes?[0].sourceKinds == ["gcePersistentDisk"])
     }
 
     @Test func twentyMiBFileIsRefused() {
@@ -82,23 +92,23 @@ import Testing
     }
 
     @Test func mountsProbesResourcesPolicies() {
-        #expect(message(manifest(container: "    volumeMounts: [{name: data, mountPath: /d}]\n")).hasSuffix(#"spec.containers[0].volumeMounts[0].name: Not found: "data""#))
-        #expect(message(manifest(container: "    livenessProbe: {periodSeconds: 3}\n")).hasSuffix("spec.containers[0].livenessProbe: Required value: must specify a handler type"))
-        #expect(message(manifest(container: "    livenessProbe: {exec: {command: [x]}, tcpSocket: {port: 1}}\n")).hasSuffix("spec.containers[0].livenessProbe: Forbidden: may not specify more than 1 handler type"))
-        #expect(message(manifest(container: "    startupProbe: {exec: {command: [x]}, successThreshold: 2}\n")).hasSuffix("spec.containers[0].startupProbe.successThreshold: Invalid value: 2: must be 1"))
+        #expect(message(manifest(container: "    volumeMounts: [{name: data, mountPath: /d}]\n")).endsWithFieldError(#"spec.containers[0].volumeMounts[0].name: Not found: "data""#))
+        #expect(message(manifest(container: "    livenessProbe: {periodSeconds: 3}\n")).endsWithFieldError("spec.containers[0].livenessProbe: Required value: must specify a handler type"))
+        #expect(message(manifest(container: "    livenessProbe: {exec: {command: [x]}, tcpSocket: {port: 1}}\n")).endsWithFieldError("spec.containers[0].livenessProbe: Forbidden: may not specify more than 1 handler type"))
+        #expect(message(manifest(container: "    startupProbe: {exec: {command: [x]}, successThreshold: 2}\n")).endsWithFieldError("spec.containers[0].startupProbe.successThreshold: Invalid value: 2: must be 1"))
         #expect(message(manifest(container: "    readinessProbe: {exec: {command: [x]}, successThreshold: 2}\n")) == "<no error>")
-        #expect(message(manifest(container: "    resources: {limits: {cpu: 1}, requests: {cpu: 2}}\n")).hasSuffix(#"spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1"#))
-        #expect(message(manifest(spec: "  restartPolicy: Sometimes\n")).hasSuffix(#"spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never""#))
-        #expect(message(manifest(spec: "  dnsPolicy: None\n")).hasSuffix("spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None"))
+        #expect(message(manifest(container: "    resources: {limits: {cpu: 1}, requests: {cpu: 2}}\n")).endsWithFieldError(#"spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1"#))
+        #expect(message(manifest(spec: "  restartPolicy: Sometimes\n")).endsWithFieldError(#"spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never""#))
+        #expect(message(manifest(spec: "  dnsPolicy: None\n")).endsWithFieldError("spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None"))
     }
 
     @Test func initContainersAndSidecars() {
         let sidecar = manifest(spec: "  initContainers: [{name: s, image: i:1, restartPolicy: Always, readinessProbe: {exec: {command: [x]}}}]\n")
         #expect(message(sidecar) == "<no error>")
         let plainInit = manifest(spec: "  initContainers: [{name: s, image: i:1, livenessProbe: {exec: {command: [x]}}}]\n")
-        #expect(message(plainInit).hasSuffix("spec.initContainers[0].livenessProbe: Forbidden: may not be set for init containers without restartPolicy=Always"))
+        #expect(message(plainInit).endsWithFieldError("spec.initContainers[0].livenessProbe: Forbidden: may not be set for init containers without restartPolicy=Always"))
         let clash = manifest(spec: "  initContainers: [{name: app, image: i:1}]\n")
-        #expect(message(clash).hasSuffix(#"spec.containers[0].name: Duplicate value: "app""#))
+        #expect(message(clash).endsWithFieldError(#"spec.containers[0].name: Duplicate value: "app""#))
     }
 
     @Test func sysctlNamesAndAdmission() throws {
@@ -117,4 +127,9 @@ import Testing
         #expect(message(manifest(container: "    env: [{name: A, valueFrom: {fieldRef: {fieldPath: spec.foo}}}]\n")).contains(#"spec.containers[0].env[0].valueFrom.fieldRef.fieldPath: Unsupported value: "spec.foo""#))
         #expect(message(manifest(container: "    env: [{name: A, valueFrom: {fieldRef: {fieldPath: \"metadata.labels['app']\"}}}]\n")) == "<no error>")
     }
+}
+
+extension String {
+    /// The message ends with this field error as the last entry of kubelet's `[...]` list.
+    func endsWithFieldError(_ e: String) -> Bool { hasSuffix(e + "]") }
 }

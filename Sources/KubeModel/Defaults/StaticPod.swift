@@ -71,7 +71,11 @@ public enum StaticPod {
         if options.validate {
             let errors = StaticPodValidation.validate(pod)
             if !errors.isEmpty {
-                throw ManifestError(path: path, step: "validate", message: "invalid pod: " + FieldError.aggregate(errors))
+                throw ManifestError(path: path, step: "validate", message: "invalid pod: " + FieldError.list(errors))
+            }
+            // PreventStaticPodAPIReferences runs after validation and reports the first reference only.
+            if let resource = StaticPodValidation.apiObjectReference(pod.spec) {
+                throw ManifestError(path: path, step: "validate", message: "static pods may not reference \(resource)")
             }
         }
         return Decoded(pod: pod, warnings: warnings)

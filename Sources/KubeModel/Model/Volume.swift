@@ -4,6 +4,8 @@ public struct Volume: Codable, Sendable, Equatable {
     public var name: String = ""
     public var hostPath: HostPathVolumeSource?
     public var emptyDir: EmptyDirVolumeSource?
+    public var gcePersistentDisk: JSONValue?
+    public var awsElasticBlockStore: JSONValue?
     public var gitRepo: JSONValue?
     public var secret: SecretVolumeSource?
     public var nfs: JSONValue?
@@ -12,12 +14,21 @@ public struct Volume: Codable, Sendable, Equatable {
     public var persistentVolumeClaim: JSONValue?
     public var rbd: JSONValue?
     public var flexVolume: JSONValue?
+    public var cinder: JSONValue?
     public var cephfs: JSONValue?
+    public var flocker: JSONValue?
     public var downwardAPI: DownwardAPIVolumeSource?
     public var fc: JSONValue?
     public var azureFile: JSONValue?
     public var configMap: ConfigMapVolumeSource?
+    public var vsphereVolume: JSONValue?
+    public var quobyte: JSONValue?
+    public var azureDisk: JSONValue?
+    public var photonPersistentDisk: JSONValue?
     public var projected: ProjectedVolumeSource?
+    public var portworxVolume: JSONValue?
+    public var scaleIO: JSONValue?
+    public var storageos: JSONValue?
     public var csi: JSONValue?
     public var ephemeral: JSONValue?
     public var image: JSONValue?
@@ -26,26 +37,23 @@ public struct Volume: Codable, Sendable, Equatable {
 
     /// The JSON keys of the sources that are set, in declaration order.
     public var sourceKinds: [String] {
+        let raw: [(String, JSONValue?)] = [
+            ("gcePersistentDisk", gcePersistentDisk), ("awsElasticBlockStore", awsElasticBlockStore), ("gitRepo", gitRepo),
+            ("nfs", nfs), ("iscsi", iscsi), ("glusterfs", glusterfs), ("persistentVolumeClaim", persistentVolumeClaim),
+            ("rbd", rbd), ("flexVolume", flexVolume), ("cinder", cinder), ("cephfs", cephfs), ("flocker", flocker),
+            ("fc", fc), ("azureFile", azureFile), ("vsphereVolume", vsphereVolume), ("quobyte", quobyte),
+            ("azureDisk", azureDisk), ("photonPersistentDisk", photonPersistentDisk), ("portworxVolume", portworxVolume),
+            ("scaleIO", scaleIO), ("storageos", storageos), ("csi", csi), ("ephemeral", ephemeral), ("image", image),
+        ]
         var kinds: [String] = []
         if hostPath != nil { kinds.append("hostPath") }
         if emptyDir != nil { kinds.append("emptyDir") }
-        if gitRepo != nil { kinds.append("gitRepo") }
         if secret != nil { kinds.append("secret") }
-        if nfs != nil { kinds.append("nfs") }
-        if iscsi != nil { kinds.append("iscsi") }
-        if glusterfs != nil { kinds.append("glusterfs") }
-        if persistentVolumeClaim != nil { kinds.append("persistentVolumeClaim") }
-        if rbd != nil { kinds.append("rbd") }
-        if flexVolume != nil { kinds.append("flexVolume") }
-        if cephfs != nil { kinds.append("cephfs") }
         if downwardAPI != nil { kinds.append("downwardAPI") }
-        if fc != nil { kinds.append("fc") }
-        if azureFile != nil { kinds.append("azureFile") }
         if configMap != nil { kinds.append("configMap") }
         if projected != nil { kinds.append("projected") }
-        if csi != nil { kinds.append("csi") }
-        if ephemeral != nil { kinds.append("ephemeral") }
-        if image != nil { kinds.append("image") }
+        // A source given as `null` counts as absent, like a nil pointer in Go.
+        kinds += raw.compactMap { $0.1 == nil || $0.1 == .null ? nil : $0.0 }
         return kinds
     }
 }

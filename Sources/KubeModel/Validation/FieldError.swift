@@ -35,10 +35,10 @@ public struct FieldError: Sendable, Equatable, CustomStringConvertible {
         return s
     }
 
-    /// `utilerrors.NewAggregate(list).Error()`: one error as is, several as `[a, b]`.
-    public static func aggregate(_ errors: [FieldError]) -> String {
-        if errors.count == 1 { return errors[0].description }
-        return "[" + errors.map(\.description).joined(separator: ", ") + "]"
+    /// kubelet formats the list with Go's `%v` (`fmt.Errorf("invalid pod: %v", errs)`): brackets and single
+    /// spaces, also for one error — `[a b]`.
+    public static func list(_ errors: [FieldError]) -> String {
+        "[" + errors.map(\.description).joined(separator: " ") + "]"
     }
 }
 

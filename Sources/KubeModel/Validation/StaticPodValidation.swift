@@ -6,8 +6,52 @@ public enum StaticPodValidation {
         var v = Validator()
         v.meta(pod.metadata)
         v.spec(pod.spec)
-        v.apiReferences(pod.spec)
         return v.errors
+    }
+
+    /// `podutil.HasAPIObjectReference`: the plural resource of the first API object the pod refers to, with
+    /// upstream's wording (checked in this order: service account, Secrets anywhere, ConfigMaps anywhere,
+    /// resource claims, then volume by volume). nil when the pod is self-contained.
+    public static func apiObjectReference(_ s: PodSpec) -> String? {
+        if !(s.serviceAccountName ?? "").isEmpty || !(s.serviceAccount ?? "").isEmpty { return "serviceaccounts" }
+        let containers = (s.initContainers ?? []) + s.containers
+        let env = containers.flatMap { $0.env ?? [] }
+        let envFrom = containers.flatMap { $0.envFrom ?? [] }
+        let volumes = s.volumes ?? []
+        // VisitPodSecretNames: pull secrets, env, envFrom, and every volume source with a secret reference.
+        let secretVolume = volumes.contains { v in
+            v.secret != nil || v.azureFile != nil
+                || (v.projected?.sources ?? []).contains { $0.secret != nil }
+                || [v.cephfs?["secretRef"], v.cinder?["secretRef"], v.flexVolume?["secretRef"], v.rbd?["secretRef"],
+                    v.iscsi?["secretRef"], v.scaleIO?["secretRef"], v.storageos?["secretRef"],
+                    v.csi?["nodePublishSecretRef"]].contains { $0 != nil && $0 != .null }
+        }
+        if !(s.imagePullSecrets ?? []).isEmpty || env.contains(where: { $0.valueFrom?.secretKeyRef != nil })
+            || envFrom.contains(where: { $0.secretRef != nil }) || secretVolume
+        {
+            return "secrets"
+        }
+        let configMapVolume = volumes.contains { v in
+            v.configMap != nil || (v.projected?.sources ?? []).contains { $0.configMap != nil }
+        }
+        if env.contains(where: { $0.valueFrom?.configMapKeyRef != nil }) || envFrom.contains(where: { $0.configMapRef != nil })
+            || configMapVolume
+        {
+            return "configmaps"
+        }
+        if !(s.resourceClaims ?? []).isEmpty { return "resourceclaims" }
+        for v in volumes {
+            if v.csi != nil { return "csidrivers (via CSI volumes)" }
+            if v.glusterfs != nil { return "endpoints (via glusterFS volumes)" }
+            if v.persistentVolumeClaim != nil { return "persistentvolumeclaims" }
+            if v.ephemeral != nil { return "persistentvolumeclaims (via ephemeral volumes)" }
+            for src in v.projected?.sources ?? [] {
+                if src.serviceAccountToken != nil { return "serviceaccounts (via projected volumes)" }
+                if src.clusterTrustBundle != nil { return "clustertrustbundles" }
+                if src.podCertificate != nil { return "podcertificates" }
+            }
+        }
+        return nil
     }
 
     static let restartPolicies = ["Always", "OnFailure", "Never"]
@@ -439,46 +483,6 @@ private struct Validator {
             if n < 1 || n > 65535 { add(p, .invalid(String(n)), "must be between 1 and 65535, inclusive") }
         case .string(let s):
             if s.isEmpty { add(p, .required) } else { names(p, s, NameValidation.ianaServiceName(s)) }
-        }
-    }
-
-    // MARK: static-pod API references (PreventStaticPodAPIReferences)
-
-    mutating func apiReferences(_ s: PodSpec) {
-        func forbid(_ path: String, _ resource: String) {
-            add(path, .forbidden, "static pods may not reference \(resource)")
-        }
-        if let sa = s.serviceAccountName, !sa.isEmpty { forbid("spec.serviceAccountName", "serviceaccounts") }
-        if let sa = s.serviceAccount, !sa.isEmpty { forbid("spec.serviceAccount", "serviceaccounts") }
-        if !(s.imagePullSecrets ?? []).isEmpty { forbid("spec.imagePullSecrets", "secrets") }
-        if !(s.resourceClaims ?? []).isEmpty { forbid("spec.resourceClaims", "resourceclaims") }
-        for (i, v) in (s.volumes ?? []).enumerated() {
-            let p = "spec.volumes[\(i)]"
-            if v.secret != nil { forbid("\(p).secret", "secrets") }
-            if v.azureFile != nil { forbid("\(p).azureFile", "secrets") }
-            if v.configMap != nil { forbid("\(p).configMap", "configmaps") }
-            if v.persistentVolumeClaim != nil { forbid("\(p).persistentVolumeClaim", "persistentvolumeclaims") }
-            if v.ephemeral != nil { forbid("\(p).ephemeral", "persistentvolumeclaims") }
-            for (j, src) in (v.projected?.sources ?? []).enumerated() {
-                let sp = "\(p).projected.sources[\(j)]"
-                if src.secret != nil { forbid("\(sp).secret", "secrets") }
-                if src.configMap != nil { forbid("\(sp).configMap", "configmaps") }
-                if src.serviceAccountToken != nil { forbid("\(sp).serviceAccountToken", "serviceaccounts") }
-                if src.clusterTrustBundle != nil { forbid("\(sp).clusterTrustBundle", "clustertrustbundles") }
-                if src.podCertificate != nil { forbid("\(sp).podCertificate", "podcertificaterequests") }
-            }
-        }
-        let all = (s.initContainers ?? []).enumerated().map { ("spec.initContainers[\($0.offset)]", $0.element) }
-            + s.containers.enumerated().map { ("spec.containers[\($0.offset)]", $0.element) }
-        for (p, c) in all {
-            for (i, e) in (c.env ?? []).enumerated() {
-                if e.valueFrom?.secretKeyRef != nil { forbid("\(p).env[\(i)].valueFrom.secretKeyRef", "secrets") }
-                if e.valueFrom?.configMapKeyRef != nil { forbid("\(p).env[\(i)].valueFrom.configMapKeyRef", "configmaps") }
-            }
-            for (i, f) in (c.envFrom ?? []).enumerated() {
-                if f.secretRef != nil { forbid("\(p).envFrom[\(i)].secretRef", "secrets") }
-                if f.configMapRef != nil { forbid("\(p).envFrom[\(i)].configMapRef", "configmaps") }
-            }
         }
     }
 }
