@@ -22,6 +22,8 @@ import Testing
         #expect(message("apiVersion: v1\nmetadata: {name: x}\n") == prefix + #"decode: Object 'Kind' is missing in '{"apiVersion":"v1","metadata":{"name":"x"}}'"#)
         #expect(message("") == prefix + "decode: Object 'Kind' is missing in 'null'")
         #expect(message("kind: Pod\nmetadata: {name: x}\n") == prefix + #"decode: Object 'apiVersion' is missing in '{"kind":"Pod","metadata":{"name":"x"}}'"#)
+        // The quoted JSON has sorted keys, as Go's json.Marshal of a map.
+        #expect(message("metadata: {name: x}\napiVersion: v1\n") == prefix + #"decode: Object 'Kind' is missing in '{"apiVersion":"v1","metadata":{"name":"x"}}'"#)
     }
 
     @Test func wrongKindOrVersion() {

@@ -50,7 +50,8 @@ public enum StaticPod {
         } catch {
             throw ManifestError(path: path, step: "convert YAML to JSON", message: error.description)
         }
-        try checkTypeMeta(doc, jsonText: jsonText, path: path)
+        // Kubernetes quotes the JSON that ToJSON produced from a Go map, i.e. with sorted keys.
+        try checkTypeMeta(doc, jsonText: (try? sortedKeys(doc).jsonText()) ?? jsonText, path: path)
 
         var unknown: [String] = []
         var pod: Pod
@@ -81,7 +82,8 @@ public enum StaticPod {
         return Decoded(pod: pod, warnings: warnings)
     }
 
-    /// apiVersion/kind checks of Kubernetes' universal decoder, with its messages.
+    /// apiVersion/kind checks of Kubernetes' universal decoder, with its messages. The quoted document is cut
+    /// at 256 characters (kubelet quotes all of it).
     static func checkTypeMeta(_ doc: JSONValue, jsonText: String, path: String) throws(ManifestError) {
         let shown = jsonText.count > 256 ? String(jsonText.prefix(256)) + "..." : jsonText
         guard case .object(let o) = doc else {
