@@ -135,3 +135,21 @@ extension String {
     /// The message ends with this field error as the last entry of kubelet's `[...]` list.
     func endsWithFieldError(_ e: String) -> Bool { hasSuffix(e + "]") }
 }
+
+@Suite struct AddressSyntaxTests {
+    @Test(arguments: [
+        ("1.2.3.4", true), ("255.255.255.255", true), ("256.1.1.1", false), ("1.2.3", false), ("01.2.3.4", false),
+        ("::1", true), ("fd00::1", true), ("2001:db8:0:0:0:0:0:1", true), ("::ffff:1.2.3.4", true), ("::", true),
+        ("1::2::3", false), ("2001:db8:0:0:0:0:0:0:1", false), ("fe80::1%eth0", false), ("host.local", false), ("", false),
+    ])
+    func ipAddresses(text: String, valid: Bool) {
+        #expect(isIP(text) == valid, "\(text)")
+    }
+
+    @Test func hostAliasIPsAreValidated() {
+        let text = manifest(spec: "  hostAliases: [{ip: not-an-ip, hostnames: [a.local]}, {ip: \"fd00::5\", hostnames: [b.local]}]\n")
+        let msg: String
+        do { _ = try decodePod(text); msg = "<no error>" } catch { msg = "\(error)" }
+        #expect(msg.hasSuffix(#"[spec.hostAliases[0].ip: Invalid value: "not-an-ip": must be a valid IP address]"#))
+    }
+}
