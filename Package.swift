@@ -99,6 +99,10 @@ let package = Package(
         .testTarget(name: "SeccompTests", dependencies: ["BootletRuntime", "OCISpec", "CBootletSeccomp", "CBootletRuntime"]),
         .testTarget(name: "CgroupTests", dependencies: ["BootletRuntime", "OCISpec"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
+        .testTarget(
+            name: "BootletRunnerTests",
+            dependencies: ["BootletRunner", "KubeModel", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "BootletImagesTests", dependencies: ["BootletImages", "BootletRuntime", "OCISpec"]),
         .testTarget(
             name: "RuntimeIntegrationTests",
