@@ -43,7 +43,8 @@ public final class StaticPodFileSource: Sendable {
 
         public init(
             path: String, nodeName: String, fileCheckFrequency: Duration = .seconds(20),
-            settleInterval: Duration = .milliseconds(50), yaml: YAMLParser = YAMLParser(), utcOffsetSeconds: Int = 0
+            settleInterval: Duration = .milliseconds(50), yaml: YAMLParser = YAMLParser(duplicateKeys: .lastWins),
+            utcOffsetSeconds: Int = 0
         ) {
             var p = path
             while p.count > 1, p.hasSuffix("/") { p.removeLast() }
