@@ -23,11 +23,13 @@ let package = Package(
     products: [
         .executable(name: "bootlet", targets: ["bootlet"]),
         .executable(name: "bootlet-monitor", targets: ["bootlet-monitor"]),
+        .executable(name: "bootlet-pause", targets: ["bootlet-pause"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         // MARK: C shims (all C code lives under CShims/, one concern per file)
@@ -40,6 +42,7 @@ let package = Package(
             name: "CBootletArchive", path: "CShims/archive", cSettings: gnu,
             linkerSettings: [.linkedLibrary("archive"), .linkedLibrary("zstd"), .linkedLibrary("z"), .linkedLibrary("acl")]
         ),
+        .executableTarget(name: "bootlet-pause", path: "CShims/pause", cSettings: gnu, linkerSettings: cExecutable),
         .executableTarget(
             name: "bootlet-monitor", dependencies: ["CBootletRuntime"], path: "CShims/monitor", cSettings: gnu,
             linkerSettings: cExecutable
@@ -72,8 +75,11 @@ let package = Package(
         .target(
             name: "BootletRunner",
             dependencies: [
-                "BootletImages", "BootletRuntime", "KubeModel", "OCISpec",
+                "BootletImages", "BootletRuntime", "KubeModel", "OCISpec", "CBootletArchive", "CBootletRuntime",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
 

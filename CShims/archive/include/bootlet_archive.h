@@ -111,4 +111,9 @@ int bl_overlay_mount(const char *target, const char *const *lowers, int n, const
  */
 int bl_overlay_probe(const char *dir, char *err, size_t errlen);
 
+/* ---- gzip.c: compress one file (kubelet's rotated container logs) ------------------------------------ */
+
+/* Write `src` gzip-compressed to `dst` (created 0644, truncated). Returns 0 or -errno; `err` names the step. */
+int bl_gzip_file(const char *src, const char *dst, char *err, size_t errlen);
+
 #endif

@@ -53,15 +53,33 @@ public struct OCIRuntime {
 
     // MARK: create / run
 
-    /// Create (and for `.run*` start) a container; returns its record and the live monitor session.
+    /// Create (and for `.run*` start) a container from `<bundle>/config.json`; returns its record and the live
+    /// monitor session.
     public func launch(id: String, bundle rawBundle: String, mode: Mode, options: LaunchOptions = LaunchOptions())
+        throws -> (ContainerRecord, MonitorSession)
+    {
+        try launchContainer(id: id, bundle: rawBundle, spec: nil, mode: mode, options: options)
+    }
+
+    /// Create a container from a spec built in memory (the runner); `bundle` must exist and receives a copy of the
+    /// spec as `config.json` (so `bootlet oci state` and tooling see the same bundle runc would run).
+    public func launch(id: String, bundle: String, spec: Spec, mode: Mode, options: LaunchOptions = LaunchOptions())
+        throws -> (ContainerRecord, MonitorSession)
+    {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        try FileIO.writeAtomically(bundle + "/config.json", Array(try enc.encode(spec)), step: "write bundle config")
+        return try launchContainer(id: id, bundle: bundle, spec: spec, mode: mode, options: options)
+    }
+
+    func launchContainer(id: String, bundle rawBundle: String, spec given: Spec?, mode: Mode, options: LaunchOptions)
         throws -> (ContainerRecord, MonitorSession)
     {
         try store.reserve(id)
         var session: MonitorSession?
         do {
             let bundle = try FileIO.realPath(rawBundle.isEmpty ? "." : rawBundle, step: "resolve bundle")
-            let spec = try OCIRuntime.loadSpec(bundle: bundle)
+            let spec = try given ?? OCIRuntime.loadSpec(bundle: bundle)
             let fifo = mode == .create ? store.fifoPath(id) : nil
             if let fifo, mkfifo(fifo, 0o622) != 0 { throw RuntimeError.errno("create exec fifo", fifo) }
             if let fifo { chmod(fifo, 0o622) }
@@ -255,6 +273,24 @@ public struct OCIRuntime {
         }
         let r = bl_pidfd_send_signal(fd, SIGUSR1)
         if r < 0 { throw RuntimeError("reopen log of container \(id)", "signal monitor", errno: -r) }
+    }
+
+    /// Stop a container the way CRI StopContainer does: `signal`, then SIGKILL after `grace` seconds (0 = at once).
+    /// Returns the exit record (synthesized 137/Unknown if the monitor vanished).
+    @discardableResult
+    public func stop(id: String, signal: Int32 = SIGTERM, graceNanos: Int64) throws -> ExitRecord {
+        let record = try store.load(id)
+        if let e = store.exitRecord(id) { return e }
+        if graceNanos > 0 { try? self.kill(id: id, signal: signal) }
+        let deadline = Timestamp.nowNanos() + graceNanos
+        while Timestamp.nowNanos() < deadline {
+            if let e = store.exitRecord(id) { return e }
+            if !ProcFS.isAlive(record.monitorPid, startTime: record.monitorStartTime) { break }
+            usleep(5000)
+        }
+        if store.exitRecord(id) == nil { try? self.kill(id: id, signal: SIGKILL) }
+        waitForExitRecord(id, monitorPid: record.monitorPid, monitorStart: record.monitorStartTime)
+        return ExitWatcher.collect(record, store: store)
     }
 
     // MARK: helpers

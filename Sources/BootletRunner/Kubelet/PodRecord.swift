@@ -1,0 +1,159 @@
+import BootletRuntime
+import KubeModel
+
+/// What kind of container a run belongs to.
+public enum ContainerKind: String, Sendable, Codable {
+    case initContainer = "init"
+    case sidecar
+    case regular
+}
+
+/// One run (instance) of a container. Its restart count is the attempt number and names its log file.
+public struct ContainerRun: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var kind: ContainerKind
+    public var restartCount: Int
+    public var image: String
+    public var imageID: String
+    public var logPath: String
+    public var terminationFile: String?
+    /// Container definition hash: the back-off key changes with it.
+    public var hash: String
+    public var createdAt: Int64
+    public var startedAt: Int64?
+    public var exit: ExitRecord?
+    /// Set when the runtime could not start it (containerd: exit 128, reason StartError).
+    public var startError: String?
+    public var stopSignal: Int32 = 15
+    /// The run was stopped by the runner (pod deletion, liveness failure) rather than exiting on its own.
+    public var killedByRunner = false
+    /// Termination message derived at exit (File / FallbackToLogsOnError).
+    public var terminationMessage: String?
+
+    public var isRunning: Bool { exit == nil && startError == nil && startedAt != nil }
+    public var exitCode: Int32? {
+        if startError != nil { return 128 }
+        return exit?.exitCode
+    }
+    public var finishedAt: Int64? {
+        if let e = exit, let t = parseNanos(e.finishedAt) { return t }
+        return startError != nil ? createdAt : nil
+    }
+    /// containerd's reason for an exited container.
+    public var terminatedReason: String? {
+        if startError != nil { return ContainerReason.startError }
+        guard let e = exit else { return nil }
+        if e.reason == "Unknown" { return ContainerReason.containerStatusUnknown }
+        if e.oomKilled { return ContainerReason.oomKilled }
+        return e.exitCode == 0 ? ContainerReason.completed : ContainerReason.error
+    }
+}
+
+/// The pod sandbox: a pause container holding the pod's namespaces, plus its network.
+public struct SandboxRun: Sendable, Equatable {
+    public var id: String
+    public var pid: Int32
+    public var monitorPid: Int32
+    public var netnsPath: String?
+    public var podIPs: [String]
+    public var createdAt: Int64
+    public var attempt: Int
+    public var exited = false
+}
+
+/// A waiting reason the runner shows for a container until its next run starts.
+public struct Waiting: Sendable, Equatable {
+    public var reason: String
+    public var message: String?
+}
+
+/// Everything the runner knows about one pod (one UID).
+public final class PodRecord: @unchecked Sendable {
+    public let uid: String
+    public var pod: Pod
+    /// The manifest file the pod came from.
+    public var source: String
+    public var sandbox: SandboxRun?
+    /// Runs per container name, oldest first (the last one is current; one earlier run is kept for lastState).
+    public var runs: [String: [ContainerRun]] = [:]
+    public var waiting: [String: Waiting] = [:]
+    /// Pod-level failure decided at admission (e.g. SysctlForbidden): phase Failed, nothing runs.
+    public var admissionFailure: (reason: String, message: String)?
+    public var startTime: Int64?
+    /// Condition transition times (type -> (status, time)).
+    public var conditionTimes: [String: (String, Int64)] = [:]
+    /// Readiness per container name (probes; without a readiness probe a started container is ready).
+    public var readiness: [String: Bool] = [:]
+    public var started: [String: Bool] = [:]
+    public var desired = true
+    public var terminating = false
+    public var terminated = false
+    public var terminatedAt: Int64?
+    public var dirsReady = false
+
+    public init(uid: String, pod: Pod, source: String) {
+        self.uid = uid
+        self.pod = pod
+        self.source = source
+    }
+
+    public var name: String { pod.metadata.name ?? "" }
+    public var namespace: String { pod.metadata.namespace ?? "default" }
+    public var fullName: String { "\(name)_\(namespace)" }
+    public var restartPolicy: String { pod.spec.restartPolicy ?? "Always" }
+
+    public func current(_ container: String) -> ContainerRun? { runs[container]?.last }
+    public func previous(_ container: String) -> ContainerRun? {
+        guard let r = runs[container], r.count >= 2 else { return nil }
+        return r[r.count - 2]
+    }
+
+    public func append(_ run: ContainerRun) {
+        var list = runs[run.name] ?? []
+        list.append(run)
+        if list.count > 2 { list.removeFirst(list.count - 2) }
+        runs[run.name] = list
+    }
+
+    public func update(_ id: String, _ change: (inout ContainerRun) -> Void) {
+        for (name, list) in runs {
+            if let i = list.firstIndex(where: { $0.id == id }) {
+                var l = list
+                change(&l[i])
+                runs[name] = l
+                return
+            }
+        }
+    }
+
+    public var allRuns: [ContainerRun] { runs.values.flatMap { $0 } }
+    public var runningRuns: [ContainerRun] { runs.values.compactMap { $0.last }.filter(\.isRunning) }
+}
+
+func parseNanos(_ rfc3339: String) -> Int64? {
+    let u = Array(rfc3339.utf8)
+    guard u.count >= 20, u[4] == 45, u[10] == 84 else { return nil }
+    func num(_ a: Int, _ b: Int) -> Int? { Int(String(decoding: u[a..<b], as: UTF8.self)) }
+    guard let y = num(0, 4), let mo = num(5, 7), let d = num(8, 10), let h = num(11, 13), let mi = num(14, 16),
+        let s = num(17, 19)
+    else { return nil }
+    // days from civil (Howard Hinnant)
+    let yy = mo <= 2 ? y - 1 : y
+    let era = (yy >= 0 ? yy : yy - 399) / 400
+    let yoe = yy - era * 400
+    let mp = (mo + 9) % 12
+    let doy = (153 * mp + 2) / 5 + d - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    let days = era * 146097 + doe - 719468
+    var nanos = Int64(days) * 86400 * 1_000_000_000 + Int64(h * 3600 + mi * 60 + s) * 1_000_000_000
+    if u.count > 20 && u[19] == 46 {
+        var frac = u[20...].prefix { $0 >= 48 && $0 <= 57 }
+        let n = frac.count
+        frac = frac.prefix(9)
+        var v = Int64(String(decoding: frac, as: UTF8.self)) ?? 0
+        for _ in min(n, 9)..<9 { v *= 10 }
+        nanos += v
+    }
+    return nanos
+}
