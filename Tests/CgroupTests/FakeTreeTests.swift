@@ -164,6 +164,18 @@ struct FakeTreeV2Tests {
         #expect(e?.description.contains("pids") == true)
     }
 
+    @Test("v2 freeze writes cgroup.freeze and waits for cgroup.events")
+    func freeze() throws {
+        let (root, m, leaf) = try tree("v2freeze")
+        defer { TestFS.removeTree(root) }
+        TestFS.populate(leaf, ["cgroup.freeze": "0", "cgroup.events": "populated 1\nfrozen 1\n"])
+        try m.freeze()
+        #expect(TestFS.read(leaf + "/cgroup.freeze") == "1")
+        TestFS.write(leaf + "/cgroup.events", "populated 1\nfrozen 0\n")
+        try m.thaw()
+        #expect(TestFS.read(leaf + "/cgroup.freeze") == "0")
+    }
+
     @Test("stats, OOM count, pids and mount sources read the v2 files")
     func statsAndPids() throws {
         let (root, m, leaf) = try tree("v2stats")

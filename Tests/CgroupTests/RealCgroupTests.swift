@@ -48,9 +48,16 @@ struct RealCgroupTests {
     func createAndRemove() throws {
         let t = try TestCgroups()
         defer { t.cleanup() }
+        // The parent exists in the cpuset hierarchy already but with empty cpus/mems (made by someone else):
+        // create fixes it on the way down instead of copying the emptiness.
+        let cpusetRoot = try #require(t.host.hierarchy(for: "cpuset")).mountPoint
+        #expect(mkdir(cpusetRoot + t.parent.path.description, 0o755) == 0)
+        #expect(mkdir(cpusetRoot + t.parent.path.description + "/pod", 0o755) == 0)
+        #expect(TestFS.value(cpusetRoot + t.parent.path.description + "/pod/cpuset.cpus") == "")
         let m = try t.child("pod", "ctr")
         try m.create()
         try m.create()  // idempotent
+        #expect(TestFS.value(cpusetRoot + t.parent.path.description + "/pod/cpuset.cpus")?.isEmpty == false)
         #expect(m.directories.count == t.host.hierarchies.count)
         #expect(m.directories.count == 10)
         for d in m.directories { #expect(TestFS.isDir(d), "\(d)") }

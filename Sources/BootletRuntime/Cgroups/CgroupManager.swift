@@ -21,6 +21,8 @@ public protocol CgroupManager: Sendable {
 
     /// Creates the cgroup (and missing ancestors) in every hierarchy. Idempotent.
     func create() throws(CgroupError)
+    /// True when the cgroup's directory exists in every hierarchy (kubelet's `Exists`).
+    func exists() -> Bool
     /// Writes the OCI resources (only the fields that are set).
     func apply(_ resources: LinuxResources) throws(CgroupError)
     /// Moves `pid` (all its threads) into the cgroup in every hierarchy.

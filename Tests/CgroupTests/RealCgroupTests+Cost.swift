@@ -8,9 +8,9 @@ import Testing
 /// The measured cycle behind `bench/cgroup-cost`: create + apply + attach + remove of a kubelet-style container
 /// cgroup. As a test it runs 3 cycles and checks that each leaves nothing behind; with
 /// BOOTLET_CGROUP_COST_ITERATIONS=N it runs N cycles and prints per-phase timings (the bench script reads them).
-/// Nothing here asserts on time (CONVENTIONS rule 5).
-@Suite("cgroup cost cycle", .serialized)
-struct CgroupCostProbe {
+/// Nothing here asserts on time (CONVENTIONS rule 5). Part of the serialized real-cgroup suite, because it shares
+/// the host-wide cgroup2 `+hugetlb` toggle with `applyAndReadBack`.
+extension RealCgroupTests {
     /// What kubelet + containerd + runc apply to a 100m/64Mi container: shares/quota/period, memory+swap, a 0
     /// limit for every hugepage size, and runc's default device allow-list after "deny all".
     static func typicalResources(_ host: CgroupHost) throws -> LinuxResources {
@@ -32,8 +32,8 @@ struct CgroupCostProbe {
         return r
     }
 
-    @Test("create + apply + attach + remove cycles leave nothing behind")
-    func cycle() throws {
+    @Test("create + apply + attach + remove cycles leave nothing behind (bench/cgroup-cost)")
+    func costCycle() throws {
         let iterations = getenv("BOOTLET_CGROUP_COST_ITERATIONS").flatMap { Int(String(cString: $0)) } ?? 3
         let t = try TestCgroups()
         defer { t.cleanup() }
@@ -73,7 +73,8 @@ struct CgroupCostProbe {
             for (i, name) in names.enumerated() {
                 line += " \(name)=\(Self.median(samples.map { $0[i] }))"
             }
-            line += " total=\(Self.median(samples.map { $0.reduce(0, +) })) total_p95=\(Self.p95(samples.map { $0.reduce(0, +) }))"
+            let totals = samples.map { $0.reduce(0, +) }
+            line += " total=\(Self.median(totals)) total_p95=\(Self.p95(totals))"
             print(line)
         }
     }
