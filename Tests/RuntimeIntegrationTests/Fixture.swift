@@ -15,7 +15,7 @@ final class BundleFixture {
     var rootfs: String { dir + "/rootfs" }
 
     static let applets = ["sh", "true", "false", "ls", "cat", "echo", "sleep", "id", "hostname", "mount", "grep",
-                          "stat", "touch", "readlink", "pwd", "wc", "head", "ulimit", "env", "kill", "tr", "unshare", "mkdir"]
+                          "stat", "touch", "readlink", "pwd", "wc", "head", "ulimit", "env", "kill", "tr", "unshare", "mkdir", "tail", "seq"]
 
     init(args: [String]) throws {
         let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)

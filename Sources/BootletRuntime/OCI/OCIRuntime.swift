@@ -28,6 +28,18 @@ public struct OCIRuntime {
 
     public enum Mode: Sendable { case create, run, runDetached }
 
+    private static let hostLock = Lock()
+    nonisolated(unsafe) private static var cachedHost: CgroupHost?
+    /// The host's cgroup layout, detected once per process from /proc/self/mountinfo.
+    public static func cgroupHost() throws -> CgroupHost {
+        try hostLock.with {
+            if let h = cachedHost { return h }
+            let h = try CgroupHost.current()
+            cachedHost = h
+            return h
+        }
+    }
+
     /// Options of a launch beyond the bundle.
     public struct LaunchOptions: Sendable {
         public var pidFile: String?
@@ -35,7 +47,6 @@ public struct OCIRuntime {
         public var stdio: (Int32, Int32, Int32) = (0, 1, 2)
         public var logPath: String?
         public var logMaxLine = 16384
-        public var cgroup: CgroupPlacement?
         public var cgroupPath: String?
         public init() {}
     }
@@ -77,15 +88,21 @@ public struct OCIRuntime {
     {
         try store.reserve(id)
         var session: MonitorSession?
+        var cgroup: (any CgroupManager)?
         do {
             let bundle = try FileIO.realPath(rawBundle.isEmpty ? "." : rawBundle, step: "resolve bundle")
             let spec = try given ?? OCIRuntime.loadSpec(bundle: bundle)
             let fifo = mode == .create ? store.fifoPath(id) : nil
             if let fifo, mkfifo(fifo, 0o622) != 0 { throw RuntimeError.errno("create exec fifo", fifo) }
             if let fifo { chmod(fifo, 0o622) }
+            // cgroups: like runc, every container gets one (linux.cgroupsPath, or "<id>" below the runtime's own).
+            let cg = try Cgroups.manager(ociCgroupsPath: options.cgroupPath ?? spec.linux?.cgroupsPath, containerID: id,
+                                         host: try OCIRuntime.cgroupHost())
+            try cg.create()
+            cgroup = cg
+            if let res = DefaultDeviceRules.resources(for: spec) { try cg.apply(res) }
             var req = Planner.Request(
-                id: id, spec: spec, bundle: bundle, stateDir: store.dir(id),
-                cgroup: options.cgroup ?? CgroupPlacement.stayInCurrent())
+                id: id, spec: spec, bundle: bundle, stateDir: store.dir(id), cgroup: CgroupPlacement(manager: cg))
             req.fifo = fifo
             req.logPath = options.logPath
             req.logMaxLine = options.logMaxLine
@@ -100,7 +117,7 @@ public struct OCIRuntime {
             var record = ContainerRecord(
                 id: id, bundle: bundle, rootfs: planned.rootfs, pid: 0, pidStartTime: 0, monitorPid: 0,
                 monitorStartTime: 0, created: Timestamp.now(), annotations: spec.annotations, hooks: spec.hooks,
-                cgroupPath: options.cgroupPath, logPath: options.logPath)
+                cgroupPath: cg.path.description, logPath: options.logPath)
             loop: while true {
                 guard let msg = try s.next() else { continue }
                 switch msg {
@@ -143,6 +160,10 @@ public struct OCIRuntime {
         } catch {
             if let s = session, s.containerPid > 0 { _ = Glibc.kill(s.containerPid, SIGKILL) }
             if let s = session, mode == .run { s.reap() } else if let s = session { waitForExitRecord(id, monitorPid: s.monitorPid) }
+            if let cg = cgroup {
+                try? cg.killAll(signal: SIGKILL, timeout: .seconds(2))
+                try? cg.remove()
+            }
             try? store.remove(id)
             throw error
         }
@@ -255,6 +276,11 @@ public struct OCIRuntime {
             }
         }
         waitForExitRecord(id, monitorPid: record.monitorPid, monitorStart: record.monitorStartTime)
+        if let path = record.cgroupPath, let cg = try? Cgroups.manager(path: try CgroupPath(path), host: try OCIRuntime.cgroupHost()) {
+            // Processes the init left behind (no pid namespace) go with the container, like runc delete.
+            try? cg.killAll(signal: SIGKILL, timeout: .seconds(5))
+            do { try cg.remove() } catch { warn("delete container \(id): \(error)") }
+        }
         var st = store.ociState(of: record)
         st.status = .stopped
         do { try HookRunner.run(record.hooks?.poststop ?? [], kind: "poststop", state: st) } catch { warn("\(error)") }
