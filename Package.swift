@@ -100,6 +100,7 @@ let package = Package(
         .testTarget(name: "CgroupTests", dependencies: ["BootletRuntime", "OCISpec"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .testTarget(name: "BootletImagesTests", dependencies: ["BootletImages", "BootletRuntime", "OCISpec"]),
+        .testTarget(name: "BootletRunnerNetworkTests", dependencies: ["BootletRunner", "BootletRuntime", "CBootletRuntime"]),
         .testTarget(
             name: "RuntimeIntegrationTests",
             dependencies: ["BootletRuntime", "OCISpec", "CBootletRuntime"]
