@@ -194,4 +194,24 @@ int bl_forward_signalfd(void);
 /* Read one signal number from a signalfd; 0 if none. */
 int bl_signalfd_read(int sfd);
 
+/* ---- network namespaces (netns.c) ---------------------------------------------------------------------------
+ * Both run a short-lived clone(CLONE_VM|CLONE_VFORK) child (safe from a multithreaded caller). On failure they
+ * return -errno and set *step to the step that failed. */
+enum bl_netns_step {
+    BL_NETNS_STEP_CLONE = 1, /* clone/wait of the helper child */
+    BL_NETNS_STEP_MOUNT,     /* bind-mount of /proc/self/ns/net onto the target */
+    BL_NETNS_STEP_OPEN,      /* open of the namespace path */
+    BL_NETNS_STEP_SETNS,     /* setns(CLONE_NEWNET) */
+    BL_NETNS_STEP_SOCKET,    /* socket(AF_INET) inside the namespace */
+    BL_NETNS_STEP_GETFLAGS,  /* SIOCGIFFLAGS on lo */
+    BL_NETNS_STEP_SETFLAGS,  /* SIOCSIFFLAGS on lo */
+};
+/* Create a new network namespace and pin it by bind-mounting it onto `target` (an existing empty file). */
+int bl_netns_pin(const char *target, int *step);
+/* Bring the loopback interface up inside the network namespace at `netns_path`. */
+int bl_netns_lo_up(const char *netns_path, int *step);
+/* 1 if `path` is on nsfs (a pinned namespace or /proc/<pid>/ns/<type>), 0 if not, -errno if statfs fails.
+ * (statfs is not exported by Swift's Glibc module.) */
+int bl_netns_is_nsfs(const char *path);
+
 #endif
