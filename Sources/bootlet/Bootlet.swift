@@ -9,7 +9,7 @@ struct Bootlet: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bootlet",
         abstract: "A kubelet-compatible static-pod runner and self-hosting bootstrap controller.",
-        subcommands: [OCICommand.self, ImageCommand.self, SeccompCommand.self]
+        subcommands: [KubeletCommand.self, OCICommand.self, ImageCommand.self, SeccompCommand.self]
     )
 
     static func main() {

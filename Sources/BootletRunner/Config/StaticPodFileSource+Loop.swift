@@ -313,7 +313,7 @@ struct WatchLoop {
             bytes += chunk[..<n]
         }
         do {
-            return .parsed(try StaticPod.decode(bytes, path: path, options: .init(nodeName: config.nodeName, yaml: config.yaml)))
+            return .parsed(try StaticPod.decode(bytes, path: path, options: .init(nodeName: config.nodeName, yaml: config.yaml, allowCheckpointVolumes: config.allowCheckpointVolumes)))
         } catch {
             return .failed(error.description)
         }

@@ -40,6 +40,8 @@ public final class StaticPodFileSource: Sendable {
         public var yaml: YAMLParser
         /// UTC offset used for `kubernetes.io/config.seen` (kubelet uses local time; 0 gives `Z`).
         public var utcOffsetSeconds: Int
+        /// Accept configMap/secret/projected volumes served from node checkpoints (see `StaticPod.Options`).
+        public var allowCheckpointVolumes: Bool = false
 
         public init(
             path: String, nodeName: String, fileCheckFrequency: Duration = .seconds(20),

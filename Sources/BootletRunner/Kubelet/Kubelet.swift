@@ -26,7 +26,7 @@ public final class Kubelet: @unchecked Sendable {
     let logs: ContainerLogManager
     let cgroups: KubeletCgroups
     let hostIPs: [String]
-    var network: PodNetworking
+    let network: PodNetwork
     var exitWatcher: ExitWatcher!
     var workers: PodWorkers!
     var source: StaticPodFileSource?
@@ -53,7 +53,9 @@ public final class Kubelet: @unchecked Sendable {
         logs = ContainerLogManager(maxSize: config.containerLogMaxSize, maxFiles: config.containerLogMaxFiles)
         cgroups = try KubeletCgroups(cgroupRoot: config.cgroupRoot, cgroupsPerQOS: config.cgroupsPerQOS)
         hostIPs = config.nodeIPs.isEmpty ? NodeAddresses.detect() : config.nodeIPs
-        network = try PodNetworking(config: config, logger: logger)
+        network = PodNetwork(
+            namespaces: NetworkNamespaces(directory: config.runtimeRoot + "/netns"),
+            cni: CNINetwork(options: .init(confDir: config.cniConfDir, binDirs: config.cniBinDirs)))
     }
 
     /// Start every component; returns once serving. Pods keep running when the process later exits.
@@ -79,9 +81,10 @@ public final class Kubelet: @unchecked Sendable {
             }
             servers.append(s)
         }
-        let src = try StaticPodFileSource(
-            config: .init(path: config.podManifestPath, nodeName: config.nodeName, fileCheckFrequency: config.fileCheckFrequency),
-            logger: logger) { [weak self] snap in self?.apply(snapshot: snap) }
+        var sourceConfig = StaticPodFileSource.Configuration(
+            path: config.podManifestPath, nodeName: config.nodeName, fileCheckFrequency: config.fileCheckFrequency)
+        sourceConfig.allowCheckpointVolumes = true
+        let src = try StaticPodFileSource(config: sourceConfig, logger: logger) { [weak self] snap in self?.apply(snapshot: snap) }
         source = src
         try src.start()
         housekeeping = timer(every: config.housekeepingInterval) { [weak self] in self?.runHousekeeping() }

@@ -29,23 +29,28 @@ public final class MonitorSession {
     public private(set) var monitorPid: Int32 = 0
 
     /// Locate the monitor binary: `$BOOTLET_MONITOR`, next to the running executable, then `$PATH`.
-    public static func locateMonitor() throws -> String {
-        if let env = getenv("BOOTLET_MONITOR") {
-            let p = String(cString: env)
+    public static func locateMonitor() throws -> String { try locateHelper("bootlet-monitor", env: "BOOTLET_MONITOR") }
+
+    /// Locate a helper binary shipped with bootlet (`bootlet-monitor`, `bootlet-pause`): the environment variable
+    /// `env`, then next to the running executable (or the test bundle), then `$PATH`.
+    public static func locateHelper(_ name: String, env: String) throws -> String {
+        if let v = getenv(env) {
+            let p = String(cString: v)
             if access(p, X_OK) == 0 { return p }
-            throw RuntimeError("locate monitor", "BOOTLET_MONITOR=\(p)", errno: errno)
+            throw RuntimeError("locate \(name)", "\(env)=\(p)", errno: errno)
         }
         if let exe = try? FileIO.realPath("/proc/self/exe", step: "locate executable") {
-            let dir = String(exe[..<(exe.lastIndex(of: "/") ?? exe.startIndex)])
-            let candidate = dir + "/bootlet-monitor"
+            var dir = String(exe[..<(exe.lastIndex(of: "/") ?? exe.startIndex)])
+            if dir.hasSuffix(".xctest") { dir = String(dir[..<(dir.lastIndex(of: "/") ?? dir.startIndex)]) }
+            let candidate = dir + "/" + name
             if access(candidate, X_OK) == 0 { return candidate }
         }
         if let path = getenv("PATH") {
-            for d in String(cString: path).split(separator: ":") where access("\(d)/bootlet-monitor", X_OK) == 0 {
-                return "\(d)/bootlet-monitor"
+            for d in String(cString: path).split(separator: ":") where access("\(d)/\(name)", X_OK) == 0 {
+                return "\(d)/\(name)"
             }
         }
-        throw RuntimeError("locate monitor", "bootlet-monitor", detail: "not next to the bootlet executable nor in $PATH (set BOOTLET_MONITOR)")
+        throw RuntimeError("locate \(name)", name, detail: "not next to the bootlet executable nor in $PATH (set \(env))")
     }
 
     /// Start the monitor. `stdio` are the fds handed to the container in pass-through mode.

@@ -14,6 +14,8 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     public var monitorPid: Int32
     public var monitorStartTime: UInt64
     public var created: String
+    /// When the process exec'd (ns since the epoch); nil until `start` for a created container.
+    public var startedAt: Int64?
     public var annotations: [String: String]?
     /// Hooks still to run after creation (poststart on start, poststop on delete).
     public var hooks: Hooks?

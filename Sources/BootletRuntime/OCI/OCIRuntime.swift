@@ -139,7 +139,8 @@ public struct OCIRuntime {
                     throw RuntimeError("create container \(id): \(step)", path, errno: e)
                 case .ready where mode == .create:
                     break loop
-                case .started where mode != .create:
+                case .started(let at) where mode != .create:
+                    record.startedAt = at
                     break loop
                 case .ready, .started:
                     continue

@@ -21,11 +21,15 @@ public enum StaticPod {
         public var yaml: YAMLParser
         /// Run `StaticPodValidation` (kubelet always does).
         public var validate: Bool
+        /// bootlet extension: accept configMap/secret/projected *volumes*, served from the node's checkpoint
+        /// directories (kubelet refuses every API reference in a static pod; env references stay refused).
+        public var allowCheckpointVolumes: Bool
 
-        public init(nodeName: String, yaml: YAMLParser = YAMLParser(), validate: Bool = true) {
+        public init(nodeName: String, yaml: YAMLParser = YAMLParser(), validate: Bool = true, allowCheckpointVolumes: Bool = false) {
             self.nodeName = nodeName
             self.yaml = yaml
             self.validate = validate
+            self.allowCheckpointVolumes = allowCheckpointVolumes
         }
     }
 
@@ -75,7 +79,7 @@ public enum StaticPod {
                 throw ManifestError(path: path, step: "validate", message: "invalid pod: " + FieldError.list(errors))
             }
             // PreventStaticPodAPIReferences runs after validation and reports the first reference only.
-            if let resource = StaticPodValidation.apiObjectReference(pod.spec) {
+            if let resource = StaticPodValidation.apiObjectReference(pod.spec, allowingCheckpointVolumes: options.allowCheckpointVolumes) {
                 throw ManifestError(path: path, step: "validate", message: "static pods may not reference \(resource)")
             }
         }

@@ -12,7 +12,9 @@ public enum StaticPodValidation {
     /// `podutil.HasAPIObjectReference`: the plural resource of the first API object the pod refers to, with
     /// upstream's wording (checked in this order: service account, Secrets anywhere, ConfigMaps anywhere,
     /// resource claims, then volume by volume). nil when the pod is self-contained.
-    public static func apiObjectReference(_ s: PodSpec) -> String? {
+    /// `allowingCheckpointVolumes` ignores configMap/secret volumes and projected configMap/secret sources (bootlet
+    /// serves them from node checkpoints); every other reference is still reported.
+    public static func apiObjectReference(_ s: PodSpec, allowingCheckpointVolumes: Bool = false) -> String? {
         if !(s.serviceAccountName ?? "").isEmpty || !(s.serviceAccount ?? "").isEmpty { return "serviceaccounts" }
         let containers = (s.initContainers ?? []) + s.containers
         let env = containers.flatMap { $0.env ?? [] }
@@ -20,8 +22,8 @@ public enum StaticPodValidation {
         let volumes = s.volumes ?? []
         // VisitPodSecretNames: pull secrets, env, envFrom, and every volume source with a secret reference.
         let secretVolume = volumes.contains { v in
-            v.secret != nil || v.azureFile != nil
-                || (v.projected?.sources ?? []).contains { $0.secret != nil }
+            (!allowingCheckpointVolumes && (v.secret != nil || (v.projected?.sources ?? []).contains { $0.secret != nil }))
+                || v.azureFile != nil
                 || [v.cephfs?["secretRef"], v.cinder?["secretRef"], v.flexVolume?["secretRef"], v.rbd?["secretRef"],
                     v.iscsi?["secretRef"], v.scaleIO?["secretRef"], v.storageos?["secretRef"],
                     v.csi?["nodePublishSecretRef"]].contains { $0 != nil && $0 != .null }
@@ -31,7 +33,7 @@ public enum StaticPodValidation {
         {
             return "secrets"
         }
-        let configMapVolume = volumes.contains { v in
+        let configMapVolume = !allowingCheckpointVolumes && volumes.contains { v in
             v.configMap != nil || (v.projected?.sources ?? []).contains { $0.configMap != nil }
         }
         if env.contains(where: { $0.valueFrom?.configMapKeyRef != nil }) || envFrom.contains(where: { $0.configMapRef != nil })

@@ -1,0 +1,138 @@
+import BootletImages
+import BootletRuntime
+import KubeModel
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Ending pods: graceful termination (kubelet-static-pods.md §3.7), the end of Never/OnFailure pods, and the
+/// housekeeping cleanup that leaves nothing behind.
+extension Kubelet {
+    /// Stop every container of a pod (mains in parallel, then sidecars in reverse order), then its sandbox.
+    func terminatePod(_ rec: PodRecord) {
+        if !rec.terminated {
+            let grace = max(2, rec.pod.spec.terminationGracePeriodSeconds ?? 30) * 1_000_000_000
+            let deadline = Timestamp.nowNanos() + grace
+            for name in rec.readiness.keys { rec.readiness[name] = false }
+            let sidecarNames = (rec.pod.spec.initContainers ?? []).filter(\.isSidecar).map(\.name)
+            let mains = rec.runningRuns.filter { $0.kind != .sidecar && !sidecarNames.contains($0.name) }
+            stopContainers(rec, mains, graceNanos: grace)
+            for name in sidecarNames.reversed() {
+                if let run = rec.current(name), run.isRunning {
+                    stopContainers(rec, [run], graceNanos: max(2_000_000_000, deadline - Timestamp.nowNanos()))
+                }
+            }
+            // Anything else still running (adopted runs of containers no longer in the spec).
+            stopContainers(rec, rec.runningRuns, graceNanos: 2_000_000_000)
+            if let sb = rec.sandbox { stopSandbox(rec, sb) }
+            rec.terminated = true
+            rec.terminatedAt = Timestamp.nowNanos()
+            event(rec, "Killed", "pod \(rec.fullName) terminated")
+        }
+        if rec.desired {
+            // The same manifest came back while the pod was ending: run it again, keeping its history.
+            rec.terminating = false
+            rec.terminated = false
+            rec.sandbox = nil
+            workers.sync(rec.uid)
+        } else {
+            let waiting = lock.with { pods.values.filter { $0.uid != rec.uid && $0.fullName == rec.fullName }.map(\.uid) }
+            waiting.forEach { workers.sync($0) }
+        }
+    }
+
+    /// A Never/OnFailure pod whose regular containers are done: stop sidecars (reverse order) and the sandbox.
+    func finishPod(_ rec: PodRecord) {
+        let sidecars = (rec.pod.spec.initContainers ?? []).filter(\.isSidecar).map(\.name).reversed()
+        for name in sidecars {
+            if let run = rec.current(name), run.isRunning {
+                stopContainers(rec, [run], graceNanos: max(2, rec.pod.spec.terminationGracePeriodSeconds ?? 30) * 1_000_000_000)
+            }
+        }
+        for run in rec.runningRuns { stopContainers(rec, [run], graceNanos: 2_000_000_000) }
+        if let sb = rec.sandbox, !sb.exited || rec.sandbox?.netnsPath != nil {
+            stopSandbox(rec, sb)
+            rec.sandbox?.exited = true
+            rec.sandbox?.netnsPath = nil
+        }
+    }
+
+    // MARK: housekeeping
+
+    /// Every `housekeepingInterval` (kubelet: 2 s): remove pods that ended and are no longer wanted.
+    func runHousekeeping() {
+        let done = lock.with { pods.values.filter { $0.terminated && !$0.desired }.map(\.uid) }
+        for uid in done {
+            workers.runAndWait(uid) { [self] in
+                guard let rec = lock.with({ pods[uid] }), rec.terminated, !rec.desired else { return }
+                if cleanUpPod(rec) {
+                    lock.with { _ = pods.removeValue(forKey: uid) }
+                    workers.forget(uid)
+                    updateBurstableShares()
+                }
+            }
+        }
+    }
+
+    /// Remove every trace of a terminated pod: container records and rootfs, bundles, volumes, the pod
+    /// directory, its cgroup, its logs and log symlinks. Returns false (and keeps what is left) if something is
+    /// still in use, to retry at the next housekeeping, as kubelet keeps a pod dir whose volumes do not unmount.
+    func cleanUpPod(_ rec: PodRecord) -> Bool {
+        var ok = true
+        var ids = rec.allRuns.map(\.id)
+        if let sb = rec.sandbox { ids.append(sb.id) }
+        for id in ids {
+            if FileIO.exists(store.dir(id)) {
+                do { try runtime.delete(id: id, force: true) } catch {
+                    event(rec, "FailedKillPod", "remove container \(id): \(error)", warning: true)
+                    ok = false
+                }
+            }
+            try? images.release(containerID: id)
+            try? FileIO.removeTree(config.runtimeRoot + "/bundles/" + id)
+            try? FileIO.removeTree(config.runtimeRoot + "/sandboxes/" + id)
+            for name in Set(rec.allRuns.map(\.name)) {
+                unlink(dirs.containerLogSymlink(podName: rec.name, namespace: rec.namespace, container: name, containerID: id))
+            }
+        }
+        if !unmountAll(under: dirs.podDir(rec.uid)) {
+            event(rec, "FailedUnmount", "volumes of pod \(rec.fullName) are still mounted; will retry", warning: true)
+            return false
+        }
+        do { try FileIO.removeTree(dirs.podDir(rec.uid)) } catch {
+            event(rec, "FailedCleanup", "remove pod directory: \(error)", warning: true)
+            ok = false
+        }
+        try? FileIO.removeTree(dirs.podLogDir(namespace: rec.namespace, name: rec.name, uid: rec.uid))
+        removePodCgroup(rec)
+        backOff.forget(prefix: "\(rec.name)_\(rec.namespace)_\(rec.uid)_")
+        return ok
+    }
+
+    /// Unmount everything mounted below `dir` (deepest first). False if something stays mounted.
+    func unmountAll(under dir: String) -> Bool {
+        guard let mi = try? FileIO.readString("/proc/self/mountinfo") else { return true }
+        let points = mi.split(separator: "\n").compactMap { line -> String? in
+            let f = line.split(separator: " ")
+            guard f.count > 4 else { return nil }
+            let mp = CgroupPlacement.unescape(String(f[4]))
+            return mp == dir || mp.hasPrefix(dir + "/") ? mp : nil
+        }.sorted { $0.count > $1.count }
+        var ok = true
+        for p in points where umount2(p, Int32(MNT_DETACH)) != 0 && errno != EINVAL && errno != ENOENT { ok = false }
+        return ok
+    }
+
+    /// Rotate the logs of running containers (every containerLogMonitorInterval).
+    func rotateLogs() {
+        let runs: [ContainerRun] = lock.with { pods.values.flatMap { $0.runningRuns } }
+        for run in runs {
+            do {
+                try logs.rotateIfNeeded(log: run.logPath) { try runtime.reopenLog(id: run.id) }
+            } catch {
+                logger.warning("rotate log of container \(run.id): \(error)")
+            }
+        }
+    }
+}
