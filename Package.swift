@@ -105,6 +105,10 @@ let package = Package(
         ),
         .testTarget(name: "BootletImagesTests", dependencies: ["BootletImages", "BootletRuntime", "OCISpec"]),
         .testTarget(
+            name: "BootletRunnerSpecTests",
+            dependencies: ["BootletRunner", "BootletRuntime", "BootletImages", "KubeModel", "OCISpec"]
+        ),
+        .testTarget(
             name: "RuntimeIntegrationTests",
             dependencies: ["BootletRuntime", "OCISpec", "CBootletRuntime"]
         ),
