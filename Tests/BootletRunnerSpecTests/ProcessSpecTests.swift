@@ -1,4 +1,5 @@
 import BootletImages
+import BootletRuntime
 import FoundationEssentials
 @testable import BootletRunner
 import KubeModel
@@ -115,6 +116,14 @@ struct ProcessSpecTests {
         #expect(spec.process?.rlimits == nil)
         #expect(spec.process?.terminal == nil)
         #expect(spec.process?.apparmorProfile == nil)
+    }
+
+    @Test func uncoveredImageVolumesAreWarnings() throws {
+        let f = try SpecFixture()
+        try FileIO.makeDirectories(f.dir + "/v")
+        let pod = makePod([makeContainer { $0.volumeMounts = [VolumeMount(name: "v", mountPath: "/var/lib/data/")] }])
+        let r = try f.build(pod: pod, image: ImageConfig(volumes: ["/var/lib/data", "/cache"]), volumes: ["v": ResolvedVolume(hostPath: f.dir + "/v")])
+        #expect(r.warnings == ["image VOLUME /cache of container \"app\" of pod \"web-node1_default(\(podUID))\" is not mounted; it stays in the container's rootfs"])
     }
 
     @Test func ttyIsAWarning() throws {

@@ -122,7 +122,7 @@ struct SandboxSpecTests {
         #expect(m?.flags == UInt(MS_NOSUID | MS_NODEV | MS_NOEXEC))
     }
 
-    @Test(.serialized) func shmMountAndUnmount() throws {
+    @Test func shmMountAndUnmount() throws {
         let f = try SpecFixture()
         let shm = ShmMount(path: f.dir + "/sandbox/tmpfs-shm")
         try shm.mount()

@@ -57,6 +57,12 @@ public enum ContainerSpecBuilder {
         if sc.appArmorProfile.map({ $0 != .null }) == true {
             warnings.append("appArmorProfile of \(object) ignored: AppArmor is not supported by bootlet")
         }
+        // containerd binds an empty host directory for each image VOLUME no CRI mount covers; bootlet does not, so
+        // those paths stay part of the (possibly read-only) rootfs.
+        let targets = Set(criMounts.map { cleanPath($0.containerPath) })
+        for v in input.imageConfig.volumes where !targets.contains(cleanPath(v.hasPrefix("/") ? v : "/" + v)) {
+            warnings.append("image VOLUME \(v) of \(object) is not mounted; it stays in the container's rootfs")
+        }
 
         let spec = Spec(
             process: process,
