@@ -112,6 +112,10 @@ let package = Package(
         .testTarget(name: "BootletImagesTests", dependencies: ["BootletImages", "BootletRuntime", "OCISpec"]),
         .testTarget(name: "BootletRunnerNetworkTests", dependencies: ["BootletRunner", "BootletRuntime", "CBootletRuntime"]),
         .testTarget(
+            name: "BootletRunnerSpecTests",
+            dependencies: ["BootletRunner", "BootletRuntime", "BootletImages", "KubeModel", "OCISpec"]
+        ),
+        .testTarget(
             name: "RuntimeIntegrationTests",
             dependencies: ["BootletRuntime", "OCISpec", "CBootletRuntime"]
         ),
