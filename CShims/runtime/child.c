@@ -91,6 +91,8 @@ void bl_child_main(const struct bl_plan *p, const struct bl_child_fds *fds)
             bl_die("become root in the user namespace (setuid 0)", "linux.uidMappings", errno);
     }
     for (unsigned i = 0; i < p->njoins; i++) {
+        if (fds->ns_fds[i] < 0)
+            continue; /* the pid namespace was entered by the monitor before clone */
         if (setns(fds->ns_fds[i], (int)p->joins[i].type) < 0)
             bl_die("join namespace (setns)", p->joins[i].path, errno);
         close(fds->ns_fds[i]);

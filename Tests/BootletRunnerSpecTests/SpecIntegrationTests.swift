@@ -239,9 +239,7 @@ struct SpecIntegrationTests {
         let shared = makePod([makeContainer(command: ["/bin/sh", "-c", "cat /proc/1/cmdline"])]) { $0.spec.shareProcessNamespace = true }
         let sharedSpec = try b.build(shared, node: node, sandbox: info)
         #expect(sharedSpec.linux?.namespaces?.first == LinuxNamespace(type: .pid, path: "/proc/\(rec.pid)/ns/pid"))
-        withKnownIssue("bootlet-monitor enters the pid namespace itself and closes that fd, but the child still calls setns(-1, CLONE_NEWPID) (CShims/runtime/child.c, join loop): EBADF") {
-            let s = try b.run(sharedSpec)
-            #expect(s.output.hasPrefix("/pause"))
-        }
+        let s = try b.run(sharedSpec)
+        #expect(s.output.hasPrefix("/pause"))
     }
 }

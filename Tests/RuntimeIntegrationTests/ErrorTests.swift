@@ -43,7 +43,7 @@ struct ErrorTests {
         let b = try BundleFixture(args: ["/bin/true"])
         b.spec.mounts!.append(Mount(destination: "/weird", type: "nosuchfs", source: "none"))
         let r = try failure(b)
-        #expect(r.stderr.contains("mount nosuchfs on /weird") && r.stderr.contains("No such device"), "\(r.stderr)")
+        #expect(r.stderr.contains("mount nosuchfs on /weird") && r.stderr.contains("No such device"), "code \(r.code) stderr \(r.stderr) stdout \(r.stdout)")
     }
 
     @Test func unknownCapability() throws {

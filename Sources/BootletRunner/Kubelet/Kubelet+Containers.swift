@@ -61,7 +61,7 @@ extension Kubelet {
             let built: BuiltContainer
             do {
                 built = try buildContainer(rec, c, kind: kind, id: id, image: image, restartCount: restartCount, logPath: logPath)
-            } catch let e as ContainerConfigError {
+            } catch let e as SpecError {
                 // kubelet: CreateContainerConfigError (or CreateContainerError) as a waiting reason, retried.
                 try? images.release(containerID: id)
                 rec.waiting[c.name] = Waiting(reason: e.reason, message: e.message)

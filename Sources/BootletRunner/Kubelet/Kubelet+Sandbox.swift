@@ -42,7 +42,8 @@ extension Kubelet {
             try FileIO.writeAtomically(dir + "/resolv.conf", Array(ResolvConf.content(resolv).utf8))
             if !rec.pod.spec.hostNetwork {
                 let ports = rec.pod.spec.containers.flatMap { $0.ports ?? [] }.compactMap { p -> PortMapping? in
-                    guard let hp = p.hostPort, hp > 0 else { return nil }
+                    let hp = p.hostPort
+                    guard hp > 0 else { return nil }
                     let proto: PortMapping.Proto = p.protocol == "UDP" ? .udp : (p.protocol == "SCTP" ? .sctp : .tcp)
                     return PortMapping(hostPort: hp, containerPort: p.containerPort, protocol: proto, hostIP: p.hostIP ?? "")
                 }

@@ -1,13 +1,6 @@
 import BootletRuntime
 import KubeModel
 
-/// What kind of container a run belongs to.
-public enum ContainerKind: String, Sendable, Codable {
-    case initContainer = "init"
-    case sidecar
-    case regular
-}
-
 /// One run (instance) of a container. Its restart count is the attempt number and names its log file.
 public struct ContainerRun: Sendable, Equatable {
     public var id: String

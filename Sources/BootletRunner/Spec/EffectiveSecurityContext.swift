@@ -14,7 +14,7 @@ public struct EffectiveSecurityContext: Sendable, Equatable {
     public var readOnlyRootFilesystem: Bool
     public var allowPrivilegeEscalation: Bool?
     public var procMount: String?
-    public var appArmorProfile: JSONValue?
+    public var appArmorProfile: KubeModel.JSONValue?
 
     public init(pod: Pod, container: Container) {
         let p = pod.spec.securityContext

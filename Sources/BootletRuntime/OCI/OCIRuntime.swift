@@ -8,7 +8,7 @@ import Glibc
 
 /// The OCI container lifecycle behind `bootlet oci create|start|state|kill|delete|run|list`, with runc's
 /// semantics. The runner uses the same code through `launch`.
-public struct OCIRuntime {
+public struct OCIRuntime: Sendable {
     public var store: StateStore
     public var monitorPath: String
     /// Compiles `linux.seccomp`; by default libseccomp with the BPF cached in memory and under

@@ -78,7 +78,8 @@ public struct CgroupPlacement: Sendable, Equatable {
         return CgroupPlacement(procsFiles: [], mountSources: sources, unified: unified, oomFile: nil)
     }
 
-    static func unescape(_ s: String) -> String {
+    /// Undo mountinfo's octal escapes (`\040` for a space).
+    public static func unescape(_ s: String) -> String {
         guard s.contains("\\") else { return s }
         var out = ""
         var it = Array(s.utf8)[...]
