@@ -34,6 +34,7 @@ struct monitor {
     struct crilog log;
     struct exit_record rec;
     int error_seen;
+    int ready;         /* the child reached READY (create) or exec'd: a closing control socket is normal then */
     char error_text[1024];
     long oom_before;
 };
@@ -117,6 +118,7 @@ static void handle_child_msg(struct monitor *m)
          * can cause). The exit may already have been reaped in the same poll round: the start still counts. */
         close(m->sync);
         m->sync = -1;
+        m->ready = 1;
         if (!m->error_seen) {
             clock_gettime(CLOCK_REALTIME, &m->rec.started);
             if (m->rec.exited && (m->rec.started.tv_sec > m->rec.finished.tv_sec ||
@@ -131,6 +133,8 @@ static void handle_child_msg(struct monitor *m)
         }
         return;
     }
+    if (msg.type == BL_MSG_READY)
+        m->ready = 1;
     if (msg.type == BL_MSG_ERROR && !m->error_seen) {
         m->error_seen = 1;
         snprintf(m->error_text, sizeof(m->error_text), "%s: %s: %s", msg.step, msg.path, strerror(msg.err));
@@ -147,6 +151,10 @@ static void handle_ctl_msg(struct monitor *m)
     if (n <= 0) {
         close(m->ctl); /* the spawner went away (create returned, or the runner restarted): keep going */
         m->ctl = -1;
+        /* ...unless it left during setup: the child may be waiting for it (hooks) and nobody else can release
+         * or clean it up, so setup is abandoned. */
+        if (!m->ready && m->child > 0 && !m->rec.exited)
+            kill(m->child, SIGKILL);
         return;
     }
     if (msg.type == BL_MSG_GO && m->sync >= 0)
