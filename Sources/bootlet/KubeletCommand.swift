@@ -24,6 +24,8 @@ struct KubeletCommand: ParsableCommand {
     var rootDir: String?
     @Option(name: .customLong("pod-logs-dir"), help: "Container log root (default /var/log/pods).")
     var podLogsDir: String?
+    @Option(name: .customLong("container-logs-dir"), help: "bootlet: directory of the /var/log/containers symlinks (default /var/log/containers).")
+    var containerLogsDir: String?
     @Option(name: .customLong("hostname-override"), help: "Node name (default: the hostname, lower-cased).")
     var hostnameOverride: String?
     @Option(name: .customLong("address"), help: "Address the read-only port listens on (default 0.0.0.0).")
@@ -82,6 +84,7 @@ struct KubeletCommand: ParsableCommand {
         if let v = podManifestPath { c.podManifestPath = v }
         if let v = rootDir { c.rootDir = v }
         if let v = podLogsDir { c.podLogsDir = v }
+        if let v = containerLogsDir { c.containerLogsDir = v }
         c.nodeName = (hostnameOverride ?? KubeletCommand.hostname()).lowercased()
         if let v = address { c.address = v }
         if let v = readOnlyPort { c.readOnlyPort = v }
