@@ -90,6 +90,10 @@ void bl_child_main(const struct bl_plan *p, const struct bl_child_fds *fds)
         if (setresuid(0, 0, 0) < 0)
             bl_die("become root in the user namespace (setuid 0)", "linux.uidMappings", errno);
     }
+    /* cgroups first: their paths are host paths, which a joined mount namespace would hide (exec). */
+    if (!(p->opts & BL_O_CGROUP_BY_MONITOR))
+        for (unsigned i = 0; i < p->ncgprocs; i++)
+            write_file(p->cgprocs[i], "0", "join cgroup");
     for (unsigned i = 0; i < p->njoins; i++) {
         if (fds->ns_fds[i] < 0)
             continue; /* the pid namespace was entered by the monitor before clone */
@@ -97,9 +101,6 @@ void bl_child_main(const struct bl_plan *p, const struct bl_child_fds *fds)
             bl_die("join namespace (setns)", p->joins[i].path, errno);
         close(fds->ns_fds[i]);
     }
-    if (!(p->opts & BL_O_CGROUP_BY_MONITOR))
-        for (unsigned i = 0; i < p->ncgprocs; i++)
-            write_file(p->cgprocs[i], "0", "join cgroup");
     if ((p->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
         bl_die("create cgroup namespace", "linux.namespaces", errno);
 

@@ -40,6 +40,17 @@ public struct LaunchPlan: Sendable {
         bytes.append(contentsOf: repeatElement(0, count: pad))
     }
 
+    /// A record whose payload cannot fail to encode (numbers only).
+    public mutating func record(_ tag: bl_plan_tag, flags: UInt16 = 0, _ body: (inout Payload) -> Void) {
+        var p = Payload()
+        body(&p)
+        append16(UInt16(tag.rawValue))
+        append16(flags)
+        append32(UInt32(p.bytes.count))
+        bytes.append(contentsOf: p.bytes)
+        bytes.append(contentsOf: repeatElement(0, count: (8 - p.bytes.count % 8) % 8))
+    }
+
     /// Convenience: a record holding strings only.
     public mutating func strings(_ tag: bl_plan_tag, flags: UInt16 = 0, _ values: String...) throws {
         try record(tag, flags: flags) { p in

@@ -252,35 +252,7 @@ public struct Planner {
         }
 
         // Process.
-        try plan.strings(BL_T_CWD, process.cwd)
-        for a in args { try plan.strings(BL_T_ARG, a) }
-        for e in process.env ?? [] { try plan.strings(BL_T_ENV, e) }
-        try plan.record(BL_T_USER) { p in
-            p.u32(process.user.uid)
-            p.u32(process.user.gid)
-            p.u32(process.user.umask ?? BL_NO_UMASK)
-        }
-        for g in process.user.additionalGids ?? [] { try plan.record(BL_T_GROUP) { $0.u32(g) } }
-        var caps = CapabilityMasks()
-        if let c = process.capabilities {
-            caps = try CapabilityMasks(c, warnings: &warnings)
-            // The kernel refuses ambient capabilities that are not both permitted and inheritable; runc and crun
-            // skip them silently (crun's default spec lists ambient caps with an empty inheritable set).
-            caps.ambient &= caps.permitted & caps.inheritable
-            try plan.record(BL_T_CAPS) { p in
-                p.u64(caps.bounding)
-                p.u64(caps.effective)
-                p.u64(caps.permitted)
-                p.u64(caps.inheritable)
-                p.u64(caps.ambient)
-            }
-        }
-        if let ap = process.apparmorProfile, !ap.isEmpty {
-            warnings.append("apparmorProfile \(ap.debugDescription) ignored: AppArmor is not supported by bootlet")
-        }
-        if let sl = process.selinuxLabel, !sl.isEmpty {
-            warnings.append("selinuxLabel ignored: SELinux is not supported by bootlet")
-        }
+        try encodeProcess(process, args: args, into: &plan, warnings: &warnings)
         if let pers = linux.personality {
             let value: UInt32
             switch pers.domain {
@@ -295,18 +267,7 @@ public struct Planner {
         }
 
         // Seccomp.
-        if let sc = linux.seccomp {
-            guard let compile = r.seccomp else {
-                throw RuntimeError("prepare seccomp", "linux.seccomp", detail: "no seccomp compiler configured")
-            }
-            let program = try compile(sc)
-            warnings += program.warnings.map { "seccomp: \($0)" }
-            try plan.record(BL_T_SECCOMP) { p in
-                p.u32(program.flags)
-                p.u32(UInt32(program.instructionCount))
-                p.raw(program.bytes)
-            }
-        }
+        if let sc = linux.seccomp { try encodeSeccomp(sc, compiler: r.seccomp, into: &plan, warnings: &warnings) }
 
         // cgroups, state, logging.
         for f in r.cgroup.procsFiles { try plan.strings(BL_T_CGPROCS, f) }
@@ -337,6 +298,81 @@ public struct Planner {
         if userNS && !r.cgroup.procsFiles.isEmpty { opts |= UInt32(BL_O_CGROUP_BY_MONITOR) }
         try plan.record(BL_T_OPTS) { $0.u32(opts) }
         return Result(plan: plan.finished(), rootfs: rootfs, warnings: warnings, hookSync: hookSync)
+    }
+
+
+    /// The process part of a plan: cwd, args, env, user and groups, capabilities (shared by create and exec).
+    static func encodeProcess(_ process: Process, args: [String], into plan: inout LaunchPlan, warnings: inout [String]) throws {
+        try plan.strings(BL_T_CWD, process.cwd)
+        for a in args { try plan.strings(BL_T_ARG, a) }
+        for e in process.env ?? [] { try plan.strings(BL_T_ENV, e) }
+        plan.record(BL_T_USER) { p in
+            p.u32(process.user.uid)
+            p.u32(process.user.gid)
+            p.u32(process.user.umask ?? BL_NO_UMASK)
+        }
+        for g in process.user.additionalGids ?? [] { plan.record(BL_T_GROUP) { $0.u32(g) } }
+        if let c = process.capabilities {
+            var caps = try CapabilityMasks(c, warnings: &warnings)
+            // The kernel refuses ambient capabilities that are not both permitted and inheritable; runc and crun
+            // skip them silently (crun's default spec lists ambient caps with an empty inheritable set).
+            caps.ambient &= caps.permitted & caps.inheritable
+            plan.record(BL_T_CAPS) { p in
+                p.u64(caps.bounding)
+                p.u64(caps.effective)
+                p.u64(caps.permitted)
+                p.u64(caps.inheritable)
+                p.u64(caps.ambient)
+            }
+        }
+        if let ap = process.apparmorProfile, !ap.isEmpty {
+            warnings.append("apparmorProfile \(ap.debugDescription) ignored: AppArmor is not supported by bootlet")
+        }
+        if let sl = process.selinuxLabel, !sl.isEmpty {
+            warnings.append("selinuxLabel ignored: SELinux is not supported by bootlet")
+        }
+    }
+
+    static func encodeSeccomp(_ sc: LinuxSeccomp, compiler: (@Sendable (LinuxSeccomp) throws -> SeccompProgram)?,
+                              into plan: inout LaunchPlan, warnings: inout [String]) throws {
+        guard let compile = compiler else {
+            throw RuntimeError("prepare seccomp", "linux.seccomp", detail: "no seccomp compiler configured")
+        }
+        let program = try compile(sc)
+        warnings += program.warnings.map { "seccomp: \($0)" }
+        plan.record(BL_T_SECCOMP) { p in
+            p.u32(program.flags)
+            p.u32(UInt32(program.instructionCount))
+            p.raw(program.bytes)
+        }
+    }
+
+    /// A plan for running `process` inside an existing container (runc exec): join the container's namespaces
+    /// (`namespaces`: CLONE_NEW* flag and `/proc/<pid>/ns/...` path, in join order) and cgroup, then the same
+    /// credentials, capabilities, no_new_privs and seccomp steps as a container start. No mounts happen: entering
+    /// the container's mount namespace already puts the process at its root.
+    public static func planExec(
+        id: String, process: Process, args: [String], namespaces: [(UInt32, String)], cgroupProcs: [String],
+        seccomp: LinuxSeccomp?, compiler: (@Sendable (LinuxSeccomp) throws -> SeccompProgram)?
+    ) throws -> (plan: [UInt8], warnings: [String]) {
+        var warnings: [String] = []
+        var plan = LaunchPlan()
+        try plan.strings(BL_T_ID, id)
+        plan.record(BL_T_CLONE) { $0.u64(0) }
+        for (type, path) in namespaces {
+            try plan.record(BL_T_NSJOIN) { p in
+                p.u32(type)
+                p.u32(0)
+                try p.string(path)
+            }
+        }
+        try encodeProcess(process, args: args, into: &plan, warnings: &warnings)
+        if let sc = seccomp { try encodeSeccomp(sc, compiler: compiler, into: &plan, warnings: &warnings) }
+        for f in cgroupProcs { try plan.strings(BL_T_CGPROCS, f) }
+        var opts: UInt32 = UInt32(BL_O_STDIO_NULL)
+        if process.noNewPrivileges == true { opts |= UInt32(BL_O_NNP) }
+        plan.record(BL_T_OPTS) { $0.u32(opts) }
+        return (plan.finished(), warnings)
     }
 
     static func containerPath(_ p: String, _ field: String) throws -> String {
