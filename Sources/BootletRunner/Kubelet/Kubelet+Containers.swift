@@ -87,6 +87,19 @@ extension Kubelet {
             rec.started[c.name] = c.startupProbe == nil
             rec.readiness[c.name] = c.readinessProbe == nil
             event(rec, "Started", "Started container \(c.name)")
+            startProbes(rec, run, c)
+            rec.probesStarted.insert(run.id)
+            // postStart runs right after the start; the next container waits for it (kubelet's startContainer).
+            if let hook = c.lifecycle?.postStart {
+                if let err = prober.runHook(hook, containerID: id, container: c, podIP: rec.sandbox?.podIPs.first, timeoutNanos: nil) {
+                    event(rec, "FailedPostStartHook", "PostStartHook failed", warning: true)
+                    logger.debug("postStart hook of \(c.name) failed: \(err)")
+                    if let cur = rec.current(c.name), cur.id == id {
+                        stopContainers(rec, [cur], graceNanos: max(2, rec.pod.spec.terminationGracePeriodSeconds ?? 30) * 1_000_000_000)
+                    }
+                    rec.waiting[c.name] = Waiting(reason: ContainerReason.postStartHookError, message: err)
+                }
+            }
             return nil
         } catch {
             // The runtime could not start it: containerd reports such a run as exited 128, reason StartError.
@@ -114,11 +127,25 @@ extension Kubelet {
         guard !runs.isEmpty else { return }
         let group = DispatchGroup()
         let results = LockedBox<[String: ExitRecord]>([:])
+        let prober = self.prober
+        let podIP = rec.sandbox?.podIPs.first
         for run in runs where run.isRunning {
+            let container = containerSpec(rec, run.name)
+            let preStop = container?.lifecycle?.preStop
+            if preStop != nil { event(rec, "Killing", "Running preStop hook of container \(run.name)") }
             group.enter()
-            DispatchQueue.global().async { [runtime] in
+            DispatchQueue.global().async { [runtime, weak self] in
                 defer { group.leave() }
-                if let e = try? runtime.stop(id: run.id, signal: run.stopSignal, graceNanos: graceNanos) {
+                var grace = graceNanos
+                // preStop counts inside the grace period; what is left (at least 2 s) goes to the stop signal.
+                if let hook = preStop, let c = container, grace > 0 {
+                    let t0 = Timestamp.nowNanos()
+                    if let err = prober.runHook(hook, containerID: run.id, container: c, podIP: podIP, timeoutNanos: grace) {
+                        self?.logger.warning("preStop hook of \(run.name) failed: \(err)")
+                    }
+                    grace = max(2_000_000_000, grace - (Timestamp.nowNanos() - t0))
+                }
+                if let e = try? runtime.stop(id: run.id, signal: run.stopSignal, graceNanos: grace) {
                     results.update { $0[run.id] = e }
                 }
             }

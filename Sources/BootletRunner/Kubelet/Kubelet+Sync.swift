@@ -57,6 +57,12 @@ extension Kubelet {
             }
         }
 
+        // Adopted runs (started by an earlier runner) get their probes now that the pod spec is known.
+        for run in rec.runningRuns where !rec.probesStarted.contains(run.id) {
+            rec.probesStarted.insert(run.id)
+            if let c = containerSpec(rec, run.name) { startProbes(rec, run, c) }
+        }
+
         var nextWake: Int64?
         func wake(_ n: Int64?) { if let n { nextWake = min(nextWake ?? n, n) } }
 

@@ -36,6 +36,10 @@ public final class Kubelet: @unchecked Sendable {
     var pods: [String: PodRecord] = [:]
     /// Desired pods in manifest order (what /pods lists).
     var desiredOrder: [String] = []
+    var probeWorkers: [String: ProbeWorker] = [:]
+    let probeQueue = DispatchQueue(label: "bootlet.probes", attributes: .concurrent)
+    let http = HTTPGetClient()
+    var prober: Prober { Prober(runtime: runtime, http: http) }
     var housekeeping: DispatchSourceTimer?
     var rotation: DispatchSourceTimer?
     var stopped = false
@@ -99,6 +103,9 @@ public final class Kubelet: @unchecked Sendable {
         rotation?.cancel()
         servers.forEach { $0.stop() }
         exitWatcher?.stop()
+        let ws = lock.with { Array(probeWorkers.values) }
+        ws.forEach { $0.stopped = true; $0.timer?.cancel() }
+        http.shutdown()
     }
 
     /// The port the read-only server bound (useful with port 0 in tests).
@@ -160,15 +167,22 @@ public final class Kubelet: @unchecked Sendable {
                     uid = rec.uid
                     return
                 }
-                if rec.allRuns.contains(where: { $0.id == id }) {
-                    rec.update(id) { run in
-                        if run.exit == nil { run.exit = exit }
+                if let run = rec.allRuns.first(where: { $0.id == id }) {
+                    let c = (rec.pod.spec.containers + (rec.pod.spec.initContainers ?? [])).first { $0.name == run.name }
+                    var ended = run
+                    if ended.exit == nil { ended.exit = exit }
+                    let message = terminationMessage(rec, ended, container: c)
+                    rec.update(id) { r in
+                        if r.exit == nil { r.exit = exit }
+                        r.terminationMessage = message
                     }
+                    rec.readiness[run.name] = false
                     uid = rec.uid
                     return
                 }
             }
         }
+        stopProbes(runID: id)
         if let uid { workers.sync(uid) }
     }
 

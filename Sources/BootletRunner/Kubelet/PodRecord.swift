@@ -79,6 +79,8 @@ public final class PodRecord: @unchecked Sendable {
     /// Readiness per container name (probes; without a readiness probe a started container is ready).
     public var readiness: [String: Bool] = [:]
     public var started: [String: Bool] = [:]
+    /// Runs whose probe workers were started (adopted runs get theirs at the first sync).
+    public var probesStarted: Set<String> = []
     public var desired = true
     public var terminating = false
     public var terminated = false
