@@ -110,7 +110,9 @@ let package = Package(
             dependencies: ["BootletRunner", "KubeModel", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "BootletImagesTests", dependencies: ["BootletImages", "BootletRuntime", "OCISpec"]),
-        .testTarget(name: "BootletRunnerNetworkTests", dependencies: ["BootletRunner", "BootletRuntime", "CBootletRuntime"]),
+        .testTarget(
+            name: "BootletRunnerNetworkTests", dependencies: ["BootletRunner", "BootletRuntime", "CBootletRuntime", "KubeModel"]
+        ),
         .testTarget(
             name: "RuntimeIntegrationTests",
             dependencies: ["BootletRuntime", "OCISpec", "CBootletRuntime"]
