@@ -115,7 +115,9 @@ let package = Package(
             dependencies: ["BootletRunner", "KubeModel", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "BootletImagesTests", dependencies: ["BootletImages", "BootletRuntime", "OCISpec"]),
-        .testTarget(name: "BootletRunnerNetworkTests", dependencies: ["BootletRunner", "BootletRuntime", "CBootletRuntime"]),
+        .testTarget(
+            name: "BootletRunnerNetworkTests", dependencies: ["BootletRunner", "BootletRuntime", "CBootletRuntime", "KubeModel"]
+        ),
         .testTarget(
             name: "BootletRunnerSpecTests",
             dependencies: ["BootletRunner", "BootletRuntime", "BootletImages", "KubeModel", "OCISpec"]

@@ -1,5 +1,6 @@
 import BootletRuntime
 import FoundationEssentials
+import KubeModel
 import Testing
 
 @testable import BootletRunner
@@ -55,6 +56,10 @@ struct CNIProtocolTests {
             #expect(a["name"] == .string("fakenet") && a["cniVersion"] == .string("1.0.0"))
             #expect(a["custom"] == .object(["k": .array([.int(1), .int(2)])]))
             #expect(a["prevResult"] == nil && a["runtimeConfig"] == nil)
+            // The exact bytes are stable: the entry's keys sorted (as libcni's re-marshalled map has them), then
+            // the injected ones in the order they are set.
+            #expect(try FileIO.readString(f.logDir + "/000-fake-a-ADD.stdin")
+                == #"{"custom":{"k":[1,2]},"type":"fake-a","name":"fakenet","cniVersion":"1.0.0"}"#)
             // The second gets the first one's result and the capability it declared (hostPort 0 dropped).
             #expect(b["prevResult"] == (try JSONValue.parse(Array(Self.resultA.replacing("NS", with: ns).utf8))))
             #expect(b["runtimeConfig"] == .object(["portMappings": .array([

@@ -1,6 +1,7 @@
 import BootletRuntime
 import CBootletRuntime
 import FoundationEssentials
+import KubeModel
 import Testing
 
 @testable import BootletRunner

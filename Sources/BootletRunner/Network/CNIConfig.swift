@@ -1,5 +1,6 @@
 import BootletRuntime
 import FoundationEssentials
+import KubeModel
 
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +13,7 @@ public struct CNIPluginConfig: Sendable, Equatable {
     /// `capabilities`: which runtime capability arguments (e.g. `portMappings`) the plugin wants in `runtimeConfig`.
     public var capabilities: [String: Bool]
     /// The whole entry as written, passed on to the plugin with bootlet's injections.
-    public var raw: [String: JSONValue]
+    public var raw: JSONObject
 
     /// `type="bridge"` plus `name=` when the entry carries its own name (libcni's pluginDescription).
     public var label: String {
@@ -42,20 +43,20 @@ public struct CNINetworkConfigList: Sendable, Equatable {
         let top = try parseObject(bytes, source: source)
         guard let nameValue = top["name"] else { throw CNIError.invalidConfig(file: source, reason: "no \"name\"") }
         guard let name = nameValue.stringValue else {
-            throw CNIError.invalidConfig(file: source, reason: "\"name\" must be a string, found \(nameValue.typeName)")
+            throw CNIError.invalidConfig(file: source, reason: "\"name\" must be a string, found \(nameValue.goKind)")
         }
         let version = try resolveVersion(top, source: source)
         guard let pluginsValue = top["plugins"] else {
             throw CNIError.invalidConfig(file: source, reason: "no \"plugins\" list")
         }
         guard let rawPlugins = pluginsValue.arrayValue else {
-            throw CNIError.invalidConfig(file: source, reason: "\"plugins\" must be an array, found \(pluginsValue.typeName)")
+            throw CNIError.invalidConfig(file: source, reason: "\"plugins\" must be an array, found \(pluginsValue.goKind)")
         }
         if rawPlugins.isEmpty { throw CNIError.invalidConfig(file: source, reason: "no plugins in list") }
         var plugins: [CNIPluginConfig] = []
         for (i, p) in rawPlugins.enumerated() {
             guard let obj = p.objectValue else {
-                throw CNIError.invalidConfig(file: source, reason: "plugin \(i) must be an object, found \(p.typeName)")
+                throw CNIError.invalidConfig(file: source, reason: "plugin \(i) must be an object, found \(p.goKind)")
             }
             plugins.append(try plugin(obj, index: i, source: source))
         }
@@ -77,8 +78,9 @@ public struct CNINetworkConfigList: Sendable, Equatable {
         let name = top["name"]?.stringValue ?? ""
         if name.isEmpty { throw CNIError.invalidConfig(file: source, reason: "no \"name\"") }
         let version = try resolveVersion(top, source: source)
+        // Keys in the order libcni's marshalled map has them, so the cached bytes match what it would store.
         let wrapped = JSONValue.object([
-            "name": .string(name), "cniVersion": .string(version), "plugins": .array([.object(p.raw)]),
+            "cniVersion": .string(version), "name": .string(name), "plugins": .array([.object(p.raw)]),
         ]).encoded()
         try CNIValidation.checkNetworkName(name, source: source)
         return CNINetworkConfigList(
@@ -124,7 +126,7 @@ public struct CNINetworkConfigList: Sendable, Equatable {
 
     // MARK: - Helpers
 
-    static func parseObject(_ bytes: [UInt8], source: String) throws -> [String: JSONValue] {
+    static func parseObject(_ bytes: [UInt8], source: String) throws -> JSONObject {
         let v: JSONValue
         do {
             v = try JSONValue.parse(bytes)
@@ -132,12 +134,12 @@ public struct CNINetworkConfigList: Sendable, Equatable {
             throw CNIError.invalidConfig(file: source, reason: "not valid JSON: \(CNIError.decodingText(error))")
         }
         guard let o = v.objectValue else {
-            throw CNIError.invalidConfig(file: source, reason: "expected a JSON object, found \(v.typeName)")
+            throw CNIError.invalidConfig(file: source, reason: "expected a JSON object, found \(v.goKind)")
         }
         return o
     }
 
-    static func plugin(_ obj: [String: JSONValue], index: Int, source: String) throws -> CNIPluginConfig {
+    static func plugin(_ obj: JSONObject, index: Int, source: String) throws -> CNIPluginConfig {
         guard let t = obj["type"] else {
             throw CNIError.invalidConfig(file: source, reason: "plugin \(index) has no \"type\"")
         }
@@ -152,7 +154,7 @@ public struct CNINetworkConfigList: Sendable, Equatable {
         if let c = obj["capabilities"] {
             guard let co = c.objectValue else {
                 throw CNIError.invalidConfig(
-                    file: source, reason: "plugin \(index) (\(type)): \"capabilities\" must be an object, found \(c.typeName)")
+                    file: source, reason: "plugin \(index) (\(type)): \"capabilities\" must be an object, found \(c.goKind)")
             }
             for (k, v) in co {
                 guard let b = v.boolValue else {
@@ -166,17 +168,17 @@ public struct CNINetworkConfigList: Sendable, Equatable {
     }
 
     /// `cniVersion` (a string; absent means 0.1.0 as the spec says) or the highest supported `cniVersions` entry.
-    static func resolveVersion(_ top: [String: JSONValue], source: String) throws -> String {
+    static func resolveVersion(_ top: JSONObject, source: String) throws -> String {
         var candidates: [String] = []
         if let v = top["cniVersion"] {
             guard let s = v.stringValue else {
-                throw CNIError.invalidConfig(file: source, reason: "\"cniVersion\" must be a string, found \(v.typeName)")
+                throw CNIError.invalidConfig(file: source, reason: "\"cniVersion\" must be a string, found \(v.goKind)")
             }
             candidates.append(s)
         }
         if let vs = top["cniVersions"] {
             guard let arr = vs.arrayValue else {
-                throw CNIError.invalidConfig(file: source, reason: "\"cniVersions\" must be an array, found \(vs.typeName)")
+                throw CNIError.invalidConfig(file: source, reason: "\"cniVersions\" must be an array, found \(vs.goKind)")
             }
             let listed = arr.compactMap(\.stringValue).filter { supportedVersions.contains($0) }
             if let best = listed.max(by: { versionLess($0, $1) }) { return best }
@@ -190,13 +192,15 @@ public struct CNINetworkConfigList: Sendable, Equatable {
         return version
     }
 
-    static func readBool(_ top: [String: JSONValue], _ key: String, source: String) throws -> Bool {
+    static func readBool(_ top: JSONObject, _ key: String, source: String) throws -> Bool {
         switch top[key] {
         case nil: return false
         case .bool(let b)?: return b
         case .string(let s)? where s.lowercased() == "true": return true
         case .string(let s)? where s.lowercased() == "false": return false
-        case let v?: throw CNIError.invalidConfig(file: source, reason: "\"\(key)\" must be true or false, found \(v)")
+        case let v?:
+            let text = String(decoding: v.encoded(), as: UTF8.self)
+            throw CNIError.invalidConfig(file: source, reason: "\"\(key)\" must be true or false, found \(text)")
         }
     }
 

@@ -1,4 +1,5 @@
 import BootletRuntime
+import KubeModel
 import Logging
 
 #if canImport(Glibc)
@@ -23,8 +24,8 @@ extension CNINetwork {
         conf["name"] = .string(list.name)
         conf["cniVersion"] = .string(list.cniVersion)
         if let prevResult { conf["prevResult"] = prevResult }
-        var runtimeConfig: [String: JSONValue] = [:]
-        for (cap, on) in plugin.capabilities where on {
+        var runtimeConfig = JSONObject()
+        for cap in plugin.capabilities.keys.sorted() where plugin.capabilities[cap] == true {
             if let v = caps[cap] { runtimeConfig[cap] = v }
         }
         if !runtimeConfig.isEmpty { conf["runtimeConfig"] = .object(runtimeConfig) }

@@ -1,5 +1,6 @@
 import BootletRuntime
 import FoundationEssentials
+import KubeModel
 import Logging
 
 #if canImport(Glibc)

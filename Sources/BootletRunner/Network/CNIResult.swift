@@ -1,3 +1,5 @@
+import KubeModel
+
 /// The parts of a CNI result bootlet reads. Results are passed between plugins (`prevResult`) and cached as the raw
 /// JSON the plugin printed; this view only extracts the pod's addresses and MAC.
 ///
@@ -22,7 +24,7 @@ struct CNIResult: Equatable {
 
     /// Parse a result object; the error is a reason phrase for `CNIError.invalidResult`.
     static func parse(_ v: JSONValue) throws(ResultError) -> CNIResult {
-        guard let o = v.objectValue else { throw ResultError("expected a JSON object, found \(v.typeName)") }
+        guard let o = v.objectValue else { throw ResultError("expected a JSON object, found \(v.goKind)") }
         var r = CNIResult()
         if o["ips"] != nil || o["interfaces"] != nil {
             for (i, item) in (o["interfaces"]?.arrayValue ?? []).enumerated() {

@@ -1,5 +1,6 @@
 import BootletRuntime
 import FoundationEssentials
+import KubeModel
 
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,5 @@
+import KubeModel
+
 /// The pod a sandbox belongs to: passed to plugins as `K8S_POD_NAMESPACE`, `K8S_POD_NAME`, `K8S_POD_UID`.
 public struct PodIdentity: Sendable, Equatable, Codable {
     public var namespace: String
@@ -29,7 +31,7 @@ public struct PortMapping: Sendable, Equatable, Codable {
 
     /// The shape the portmap plugin reads (`hostIP` omitted when empty, like containerd).
     var capabilityJSON: JSONValue {
-        var o: [String: JSONValue] = [
+        var o: JSONObject = [
             "hostPort": .int(Int64(hostPort)), "containerPort": .int(Int64(containerPort)),
             "protocol": .string(self.protocol.rawValue),
         ]

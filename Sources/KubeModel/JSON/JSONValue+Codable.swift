@@ -1,5 +1,9 @@
 /// `JSONValue` as a Codable leaf: `JSONValueDecoder`/`JSONValueEncoder` pass it through unchanged (free-form
 /// fields such as volume sources bootlet does not model keep their content); other coders get a best effort.
+///
+/// A foreign decoder's `allKeys` has no defined order (FoundationEssentials' `JSONDecoder` follows its hash table,
+/// which differs from run to run), so objects decoded through one get their keys sorted: re-encoding gives the same
+/// bytes every time, and the order Go's `encoding/json` writes for a map (what libcni sends to CNI plugins).
 extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
         if let d = decoder as? _JSONDecoder {
@@ -8,7 +12,8 @@ extension JSONValue: Codable {
         }
         if let c = try? decoder.container(keyedBy: NameKey.self) {
             var o = JSONObject()
-            for k in c.allKeys { o[k.stringValue] = try c.decode(JSONValue.self, forKey: k) }
+            let keys = c.allKeys.sorted { $0.stringValue.utf8.lexicographicallyPrecedes($1.stringValue.utf8) }
+            for k in keys { o[k.stringValue] = try c.decode(JSONValue.self, forKey: k) }
             self = .object(o)
         } else if var c = try? decoder.unkeyedContainer() {
             var a: [JSONValue] = []

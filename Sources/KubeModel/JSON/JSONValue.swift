@@ -39,6 +39,26 @@ public enum JSONValue: Sendable, Hashable {
         if case .object(let o) = self { return o }
         return nil
     }
+
+    public var arrayValue: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+
+    /// The number as an integer when it is one exactly. JSON has a single number type, so `3.0` (as some encoders
+    /// write integral floats) counts as 3, the same rule `JSONValueDecoder` applies to integer fields.
+    public var intValue: Int64? {
+        switch self {
+        case .int(let i): return i
+        case .double(let d): return d.rounded() == d ? Int64(exactly: d) : nil
+        default: return nil
+        }
+    }
 }
 
 /// A JSON object with insertion-ordered keys.
@@ -79,6 +99,12 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 
     public static func == (a: JSONObject, b: JSONObject) -> Bool { a.storage == b.storage }
     public func hash(into h: inout Hasher) { h.combine(storage) }
+}
+
+/// `["a": 1, "b": 2]` builds an object with the keys in the order written (a repeated key keeps its first
+/// position and takes the last value, as the pair initialiser does).
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
