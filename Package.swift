@@ -107,6 +107,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
         .testTarget(name: "BootletCLITests"),
+        .testTarget(name: "BootletRunnerCoreTests", dependencies: ["BootletRunner", "BootletRuntime", "KubeModel"]),
         .testTarget(name: "BootletRuntimeTests", dependencies: ["BootletRuntime", "OCISpec", "CBootletRuntime"]),
         .testTarget(name: "SeccompTests", dependencies: ["BootletRuntime", "OCISpec", "CBootletSeccomp", "CBootletRuntime"]),
         .testTarget(name: "CgroupTests", dependencies: ["BootletRuntime", "OCISpec"]),
