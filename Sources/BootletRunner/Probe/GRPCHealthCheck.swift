@@ -65,6 +65,7 @@ public enum GRPCHealthCheck {
         do {
             channel = try bootstrap.connect(host: host, port: port).wait()
         } catch {
+            done.fail(error)  // never leave a promise unfulfilled
             return .failure("timeout: failed to connect service \"\(target)\" within \(timeoutNanos / 1_000_000_000)s: \(error)")
         }
         defer { channel.close(promise: nil) }
@@ -80,7 +81,11 @@ public enum GRPCHealthCheck {
                     try stream.pipeline.syncOperations.addHandler(Collector(promise: done))
                 }
             }
-            let stream = try streamPromise.futureResult.wait()
+            let stream: Channel
+            do { stream = try streamPromise.futureResult.wait() } catch {
+                done.fail(error)
+                throw error
+            }
             var headers = HPACKHeaders()
             headers.add(name: ":method", value: "POST")
             headers.add(name: ":scheme", value: "http")
@@ -91,8 +96,13 @@ public enum GRPCHealthCheck {
             headers.add(name: "user-agent", value: "kube-probe/\(Prober.userAgentVersion)")
             var buf = stream.allocator.buffer(capacity: 32)
             buf.writeBytes(request(service: service))
-            stream.write(HTTP2Frame.FramePayload.headers(.init(headers: headers)), promise: nil)
-            stream.writeAndFlush(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(buf), endStream: true)), promise: nil)
+            // Written from this (non event loop) thread: hop onto the loop so the stream and the connection are
+            // flushed together.
+            try stream.eventLoop.submit {
+                stream.write(HTTP2Frame.FramePayload.headers(.init(headers: headers)), promise: nil)
+                stream.writeAndFlush(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(buf), endStream: true)), promise: nil)
+                channel.flush()
+            }.wait()
             let (respHeaders, body, trailers) = try done.futureResult.wait()
             let grpcStatus = trailers?.first(name: "grpc-status") ?? respHeaders?.first(name: "grpc-status")
             if let gs = grpcStatus, gs != "0" {
