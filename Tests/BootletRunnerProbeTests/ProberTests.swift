@@ -119,7 +119,7 @@ final class GRPCHealthServer: @unchecked Sendable {
         let path = lastPath
         channel = try ServerBootstrap(group: group)
             .childChannelInitializer { ch in
-                ch.configureHTTP2Pipeline(mode: .server) { stream in
+                ch.configureHTTP2Pipeline(mode: .server, connectionConfiguration: .init(), streamConfiguration: .init()) { stream in
                     stream.pipeline.addHandler(Responder(status: status, path: path))
                 }.map { _ in }
             }
