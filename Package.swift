@@ -116,7 +116,6 @@ let package = Package(
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"), .product(name: "NIOHPACK", package: "swift-nio-http2"),
             ]
         ),
-        .testTarget(name: "BootletRuntimeTests", dependencies: ["BootletRuntime", "OCISpec", "CBootletRuntime"]),
         .testTarget(name: "SeccompTests", dependencies: ["BootletRuntime", "OCISpec", "CBootletSeccomp", "CBootletRuntime"]),
         .testTarget(name: "CgroupTests", dependencies: ["BootletRuntime", "OCISpec"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
