@@ -69,9 +69,10 @@ public struct Waiting: Sendable, Equatable {
 ///
 /// Several threads touch a record: the pod's sync queue, the exit watcher, probe workers, the HTTP server and the
 /// file source. The fields holding references (the pod, runs, maps) are therefore kept behind a per-record lock:
-/// each read or write of one of them is atomic, and `append`/`update` are atomic read-modify-writes. Without it, a
-/// manifest snapshot re-assigning `pod` or an exit updating `runs` while the sync queue reads them corrupted memory
-/// (the runner crashed with SIGSEGV when many pods started at once).
+/// a read, and an in-place change such as `rec.readiness[c] = false` (`_modify` holds the lock while it runs), is
+/// atomic, and so are `append`/`update`. Without it, a manifest snapshot re-assigning `pod` or an exit updating
+/// `runs` while the sync queue read them corrupted memory (the runner crashed with SIGSEGV when many pods started
+/// at once).
 public final class PodRecord: @unchecked Sendable {
     public let uid: String
     private let mutex = RecursiveLock()
@@ -86,31 +87,52 @@ public final class PodRecord: @unchecked Sendable {
     private var _started: [String: Bool] = [:]
     private var _probesStarted: Set<String> = []
 
-    public var pod: Pod { get { mutex.with { _pod } } set { mutex.with { _pod = newValue } } }
+    public var pod: Pod {
+        get { mutex.with { _pod } }
+        _modify { mutex.lock(); defer { mutex.unlock() }; yield &_pod }
+    }
     /// The manifest file the pod came from.
-    public var source: String { get { mutex.with { _source } } set { mutex.with { _source = newValue } } }
-    public var sandbox: SandboxRun? { get { mutex.with { _sandbox } } set { mutex.with { _sandbox = newValue } } }
+    public var source: String {
+        get { mutex.with { _source } }
+        _modify { mutex.lock(); defer { mutex.unlock() }; yield &_source }
+    }
+    public var sandbox: SandboxRun? {
+        get { mutex.with { _sandbox } }
+        _modify { mutex.lock(); defer { mutex.unlock() }; yield &_sandbox }
+    }
     /// Runs per container name, oldest first (the last one is current; one earlier run is kept for lastState).
-    public var runs: [String: [ContainerRun]] { get { mutex.with { _runs } } set { mutex.with { _runs = newValue } } }
-    public var waiting: [String: Waiting] { get { mutex.with { _waiting } } set { mutex.with { _waiting = newValue } } }
+    public var runs: [String: [ContainerRun]] {
+        get { mutex.with { _runs } }
+        _modify { mutex.lock(); defer { mutex.unlock() }; yield &_runs }
+    }
+    public var waiting: [String: Waiting] {
+        get { mutex.with { _waiting } }
+        _modify { mutex.lock(); defer { mutex.unlock() }; yield &_waiting }
+    }
     /// Pod-level failure decided at admission (e.g. SysctlForbidden): phase Failed, nothing runs.
     public var admissionFailure: (reason: String, message: String)? {
         get { mutex.with { _admissionFailure } }
-        set { mutex.with { _admissionFailure = newValue } }
+        _modify { mutex.lock(); defer { mutex.unlock() }; yield &_admissionFailure }
     }
     public var startTime: Int64?
     /// Condition transition times (type -> (status, time)).
     public var conditionTimes: [String: (String, Int64)] {
         get { mutex.with { _conditionTimes } }
-        set { mutex.with { _conditionTimes = newValue } }
+        _modify { mutex.lock(); defer { mutex.unlock() }; yield &_conditionTimes }
     }
     /// Readiness per container name (probes; without a readiness probe a started container is ready).
-    public var readiness: [String: Bool] { get { mutex.with { _readiness } } set { mutex.with { _readiness = newValue } } }
-    public var started: [String: Bool] { get { mutex.with { _started } } set { mutex.with { _started = newValue } } }
+    public var readiness: [String: Bool] {
+        get { mutex.with { _readiness } }
+        _modify { mutex.lock(); defer { mutex.unlock() }; yield &_readiness }
+    }
+    public var started: [String: Bool] {
+        get { mutex.with { _started } }
+        _modify { mutex.lock(); defer { mutex.unlock() }; yield &_started }
+    }
     /// Runs whose probe workers were started (adopted runs get theirs at the first sync).
     public var probesStarted: Set<String> {
         get { mutex.with { _probesStarted } }
-        set { mutex.with { _probesStarted = newValue } }
+        _modify { mutex.lock(); defer { mutex.unlock() }; yield &_probesStarted }
     }
     public var desired = true
     public var terminating = false
@@ -176,6 +198,8 @@ final class RecursiveLock: @unchecked Sendable {
         pthread_mutex_destroy(m)
         m.deallocate()
     }
+    func lock() { pthread_mutex_lock(m) }
+    func unlock() { pthread_mutex_unlock(m) }
     func with<T>(_ f: () throws -> T) rethrows -> T {
         pthread_mutex_lock(m)
         defer { pthread_mutex_unlock(m) }
