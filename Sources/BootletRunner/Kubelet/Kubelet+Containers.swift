@@ -80,9 +80,11 @@ extension Kubelet {
             opts.stdio = (null, null, null)
             let (record, _) = try runtime.launch(id: id, bundle: bundle, spec: built.spec, mode: .runDetached, options: opts)
             run.startedAt = record.startedAt ?? Timestamp.nowNanos()
-            exitWatcher.watch(record)
             linkContainerLog(rec, run)
             rec.append(run)
+            // Watch only once the run is recorded: an exit delivered earlier (a container that ends at once) would
+            // find no run to attach to and be lost, leaving the container "running" for ever.
+            exitWatcher.watch(record)
             rec.waiting[c.name] = nil
             rec.started[c.name] = c.startupProbe == nil
             rec.readiness[c.name] = c.readinessProbe == nil

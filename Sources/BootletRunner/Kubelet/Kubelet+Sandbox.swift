@@ -87,9 +87,9 @@ extension Kubelet {
             defer { close(null) }
             opts.stdio = (null, null, null)
             let (record, _) = try runtime.launch(id: id, bundle: dir, spec: built.spec, mode: .runDetached, options: opts)
-            exitWatcher.watch(record)
             rec.sandbox = SandboxRun(id: id, pid: record.pid, monitorPid: record.monitorPid, netnsPath: attachment?.netnsPath,
                                      podIPs: podIPs, createdAt: Timestamp.nowNanos(), attempt: attempt)
+            exitWatcher.watch(record)  // after recording it, so an early exit finds the sandbox
         } catch {
             if attachment != nil { try? network.tearDown(sandbox: id) }
             try? shm?.unmount()
