@@ -11,35 +11,48 @@
 public enum OCIQuickParse {
     enum Kind { case value, flag }
 
+    // Small arrays searched linearly, not dictionaries: building a hashed collection is itself a measurable part of
+    // a ~5 ms process (first-use metadata and the random hash seed).
+
     /// `oci`'s own options (they must come before the verb).
-    static let globalOptions: [String: Kind] = [
-        "--root": .value, "--log": .value, "--log-format": .value, "--debug": .flag, "--systemd-cgroup": .flag,
+    static let globalOptions: [(String, Kind)] = [
+        ("--root", .value), ("--log", .value), ("--log-format", .value), ("--debug", .flag), ("--systemd-cgroup", .flag),
     ]
 
-    static let launchOptions: [String: Kind] = [
-        "-b": .value, "--bundle": .value, "--pid-file": .value, "--console-socket": .value, "--no-pivot": .flag,
-        "--log-path": .value, "--no-new-keyring": .flag,
+    static let launchOptions: [(String, Kind)] = [
+        ("-b", .value), ("--bundle", .value), ("--pid-file", .value), ("--console-socket", .value), ("--no-pivot", .flag),
+        ("--log-path", .value), ("--no-new-keyring", .flag),
     ]
 
     /// Options per verb, and how many positionals (required, optional) it takes.
-    static let verbs: [String: (options: [String: Kind], required: Int, optional: Int)] = [
-        "create": (launchOptions.merging(["--preserve-fds": .value]) { a, _ in a }, 1, 0),
-        "run": (launchOptions.merging(["-d": .flag, "--detach": .flag]) { a, _ in a }, 1, 0),
-        "start": ([:], 1, 0),
-        "state": ([:], 1, 0),
-        "kill": (["-a": .flag, "--all": .flag], 1, 1),
-        "delete": (["-f": .flag, "--force": .flag], 1, 0),
-    ]
+    static func verb(_ name: String) -> (options: [(String, Kind)], required: Int, optional: Int)? {
+        switch name {
+        case "create": (launchOptions + [("--preserve-fds", .value)], 1, 0)
+        case "run": (launchOptions + [("-d", .flag), ("--detach", .flag)], 1, 0)
+        case "start", "state": ([], 1, 0)
+        case "kill": ([("-a", .flag), ("--all", .flag)], 1, 1)
+        case "delete": ([("-f", .flag), ("--force", .flag)], 1, 0)
+        default: nil
+        }
+    }
 
     /// Canonical names, so that `-b` and `--bundle` count as the same option when checking for repeats.
-    static let canonical: [String: String] = ["-b": "--bundle", "-d": "--detach", "-a": "--all", "-f": "--force"]
+    static func canonical(_ name: String) -> String {
+        switch name {
+        case "-b": "--bundle"
+        case "-d": "--detach"
+        case "-a": "--all"
+        case "-f": "--force"
+        default: name
+        }
+    }
 
     /// `arguments` without the executable name: `oci [global options] <verb> [options] <id> [signal]`.
     public static func parse(_ arguments: [String]) -> OCIInvocation? {
         guard arguments.first == "oci" else { return nil }
         var i = 1
         guard let globals = scan(arguments, &i, options: globalOptions, stopAtPositional: true) else { return nil }
-        guard i < arguments.count, let verb = verbs[arguments[i]] else { return nil }
+        guard i < arguments.count, let verb = verb(arguments[i]) else { return nil }
         let name = arguments[i]
         i += 1
         guard let local = scan(arguments, &i, options: verb.options, stopAtPositional: false),
@@ -47,23 +60,23 @@ public enum OCIQuickParse {
         else { return nil }
 
         var g = OCIInvocation.Globals()
-        if let v = globals.values["--root"] { g.root = v }
-        g.log = globals.values["--log"]
-        if let v = globals.values["--log-format"] { g.logFormat = v }
-        g.debug = globals.flags.contains("--debug")
-        g.systemdCgroup = globals.flags.contains("--systemd-cgroup")
+        if let v = globals.value("--root") { g.root = v }
+        g.log = globals.value("--log")
+        if let v = globals.value("--log-format") { g.logFormat = v }
+        g.debug = globals.has("--debug")
+        g.systemdCgroup = globals.has("--systemd-cgroup")
 
         let id = local.positionals[0]
         func launch() -> OCIInvocation.Launch? {
             var l = OCIInvocation.Launch(id: id)
-            if let v = local.values["--bundle"] { l.bundle = v }
-            l.pidFile = local.values["--pid-file"]
-            l.consoleSocket = local.values["--console-socket"]
-            l.noPivot = local.flags.contains("--no-pivot")
-            l.logPath = local.values["--log-path"]
-            l.noNewKeyring = local.flags.contains("--no-new-keyring")
-            l.detach = local.flags.contains("--detach")
-            if let v = local.values["--preserve-fds"] {
+            if let v = local.value("--bundle") { l.bundle = v }
+            l.pidFile = local.value("--pid-file")
+            l.consoleSocket = local.value("--console-socket")
+            l.noPivot = local.has("--no-pivot")
+            l.logPath = local.value("--log-path")
+            l.noNewKeyring = local.has("--no-new-keyring")
+            l.detach = local.has("--detach")
+            if let v = local.value("--preserve-fds") {
                 guard let n = Int(v) else { return nil }  // ArgumentParser words the error
                 l.preserveFds = n
             }
@@ -76,23 +89,25 @@ public enum OCIQuickParse {
         case "start": v = .start(id: id)
         case "state": v = .state(id: id)
         case "kill":
-            v = .kill(id: id, signal: local.positionals.count > 1 ? local.positionals[1] : "SIGTERM", all: local.flags.contains("--all"))
-        case "delete": v = .delete(id: id, force: local.flags.contains("--force"))
+            v = .kill(id: id, signal: local.positionals.count > 1 ? local.positionals[1] : "SIGTERM", all: local.has("--all"))
+        case "delete": v = .delete(id: id, force: local.has("--force"))
         default: return nil
         }
         return OCIInvocation(globals: g, verb: v)
     }
 
     struct Scanned {
-        var values: [String: String] = [:]
-        var flags: Set<String> = []
+        /// Options seen, by canonical name, with their value (nil for flags).
+        var options: [(String, String?)] = []
         var positionals: [String] = []
+
+        func value(_ name: String) -> String? { options.first { $0.0 == name }?.1 }
+        func has(_ name: String) -> Bool { options.contains { $0.0 == name } }
     }
 
     /// Reads options (and, unless `stopAtPositional`, positionals) from `i`. Nil for anything not plainly valid.
-    static func scan(_ a: [String], _ i: inout Int, options: [String: Kind], stopAtPositional: Bool) -> Scanned? {
+    static func scan(_ a: [String], _ i: inout Int, options: [(String, Kind)], stopAtPositional: Bool) -> Scanned? {
         var s = Scanned()
-        var seen: Set<String> = []
         while i < a.count {
             let arg = a[i]
             guard arg.hasPrefix("-") else {
@@ -107,21 +122,21 @@ public enum OCIQuickParse {
                 name = String(arg[..<eq])
                 inline = String(arg[arg.index(after: eq)...])
             }
-            guard let kind = options[name] else { return nil }
-            let key = canonical[name] ?? name
-            guard seen.insert(key).inserted else { return nil }
+            guard let kind = options.first(where: { $0.0 == name })?.1 else { return nil }
+            let key = canonical(name)
+            guard !s.has(key) else { return nil }
             switch kind {
             case .flag:
                 guard inline == nil else { return nil }
-                s.flags.insert(key)
+                s.options.append((key, nil))
                 i += 1
             case .value:
                 if let inline {
-                    s.values[key] = inline
+                    s.options.append((key, inline))
                     i += 1
                 } else {
                     guard i + 1 < a.count, !a[i + 1].hasPrefix("-") else { return nil }
-                    s.values[key] = a[i + 1]
+                    s.options.append((key, a[i + 1]))
                     i += 2
                 }
             }

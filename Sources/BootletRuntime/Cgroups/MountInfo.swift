@@ -23,31 +23,37 @@ public struct MountInfoEntry: Sendable, Equatable {
         return out
     }
 
-    /// Drops the entries that cannot be reached through their mount point because something was mounted over them:
-    /// a mount stacked on the same point (its parent is the hidden mount), or a later mount on an ancestor directory
-    /// that the hidden mount does not sit below (`mount -t tmpfs none /sys/fs/cgroup/unified` in a private mount
-    /// namespace hides the cgroup2 mount while mountinfo still lists it).
-    public static func visible(_ mounts: [MountInfoEntry]) -> [MountInfoEntry] {
-        var byID: [Int: MountInfoEntry] = [:]
-        for m in mounts { byID[m.id] = m }
+    /// Drops the entries matching `where` that cannot be reached through their mount point because something was
+    /// mounted over them: a mount stacked on the same point (its parent is the hidden mount), or a later mount on
+    /// an ancestor directory that the hidden mount does not sit below (`mount -t tmpfs none /sys/fs/cgroup/unified`
+    /// in a private mount namespace hides the cgroup2 mount while mountinfo still lists it). Entries not matching
+    /// `where` are dropped too; only the candidates are checked, so asking about a few cgroup mounts stays cheap.
+    public static func visible(_ mounts: [MountInfoEntry], where candidate: (MountInfoEntry) -> Bool = { _ in true })
+        -> [MountInfoEntry]
+    {
+        var parentOf: [Int: Int] = [:]
+        for m in mounts { parentOf[m.id] = m.parentID }
         func isBelow(_ m: MountInfoEntry, _ ancestorID: Int) -> Bool {
             var cur = m.parentID
             var hops = 0
-            while let p = byID[cur], hops < mounts.count {
-                if p.id == ancestorID { return true }
-                if p.parentID == p.id { break }
-                cur = p.parentID
+            while hops < mounts.count, let next = parentOf[cur] {
+                if cur == ancestorID { return true }
+                if next == cur { break }
+                cur = next
                 hops += 1
             }
-            return false
+            return cur == ancestorID
         }
-        return mounts.enumerated().filter { i, m in
-            !mounts[(i + 1)...].contains { n in
+        var out: [MountInfoEntry] = []
+        for (i, m) in mounts.enumerated() where candidate(m) {
+            let hidden = mounts[(i + 1)...].contains { n in
                 if n.mountPoint == m.mountPoint { return n.parentID == m.id || !isBelow(n, m.id) && !isBelow(m, n.id) }
                 let prefix = n.mountPoint == "/" ? "/" : n.mountPoint + "/"
                 return m.mountPoint.hasPrefix(prefix) && !isBelow(m, n.id)
             }
-        }.map(\.1)
+            if !hidden { out.append(m) }
+        }
+        return out
     }
 
     static func parseLine(_ line: Substring) -> MountInfoEntry? {
