@@ -1,5 +1,6 @@
 /* bootlet-monitor: one per container, like conmon. It is spawned by bootlet with
- *   fd 3: the launch plan (a sealed memfd), fd 4: a SOCK_SEQPACKET control socket to the spawner,
+ *   fd 3: the launch plan (a sealed memfd; when it is still empty, the spawner fills it while the monitor starts and
+ *         says BL_MSG_PLAN when it is ready), fd 4: a SOCK_SEQPACKET control socket to the spawner,
  *   fds 0-2: the container's stdio when the plan has no log file (pass-through, `bootlet oci run`).
  * It clones the container (bl_child_main runs in the child), reports the pid, relays setup messages, holds the
  * container's stdout/stderr and writes them as a CRI log, reaps the container as its parent (and as subreaper of
@@ -245,6 +246,18 @@ int main(int argc, char **argv)
     fcntl(m.ctl, F_SETFD, FD_CLOEXEC);
 
     struct stat st;
+    if (fstat(3, &st) == 0 && st.st_size == 0) {
+        /* Spawned early, before the plan existed: wait for it. A spawner that gives up first (a bad bundle) just
+         * closes the socket; nothing was created, so there is nothing to record. */
+        struct bl_msg msg;
+        ssize_t n = bl_msg_recv(m.ctl, &msg, -1);
+        if (n == 0)
+            return 0;
+        if (n < 0 || msg.type != BL_MSG_PLAN) {
+            report(&m, "wait for the launch plan", "", n < 0 ? (int)-n : EPROTO);
+            return 1;
+        }
+    }
     if (fstat(3, &st) < 0 || st.st_size <= 0) {
         report(&m, "read launch plan (fd 3)", "", errno ? errno : EINVAL);
         return 1;

@@ -104,6 +104,18 @@ final class BundleFixture {
                 }
             }
         }
+        // A monitor spawned early whose spawner failed before sending the plan must have exited, not be left
+        // orphaned (parent pid 1), still holding the empty plan memfd on fd 3.
+        for pid in (try? FileIO.list("/proc")) ?? [] where Int(pid) != nil {
+            guard let comm = try? FileIO.readString("/proc/\(pid)/comm"), comm.hasPrefix("bootlet-monitor"),
+                let stat = try? FileIO.readString("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")"),
+                stat[stat.index(after: close)...].split(separator: " ").dropFirst().first == "1"
+            else { continue }
+            var buf = [CChar](repeating: 0, count: 256)
+            let n = readlink("/proc/\(pid)/fd/3", &buf, 255)
+            let target = n > 0 ? String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+            if target.contains("bootlet-plan") { found.append("orphaned monitor \(pid) still waiting for its plan") }
+        }
         if let mi = try? FileIO.readString("/proc/self/mountinfo"), mi.contains(dir) {
             found.append("mount referencing \(dir)")
         }

@@ -143,6 +143,7 @@ enum bl_msg_type {
     BL_MSG_READY,       /* child -> spawner: created, waiting on the exec fifo */
     BL_MSG_STARTED,     /* monitor -> spawner: exec succeeded; value = start time (ns since epoch) */
     BL_MSG_EXIT,        /* monitor -> spawner: value = wait status, value2 = finish time ns, err = oom killed */
+    BL_MSG_PLAN,        /* spawner -> monitor: the plan memfd (fd 3) is written and sealed */
 };
 struct bl_msg {
     uint32_t type;

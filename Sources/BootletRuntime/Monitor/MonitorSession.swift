@@ -53,27 +53,26 @@ public final class MonitorSession {
         throw RuntimeError("locate \(name)", name, detail: "not next to the bootlet executable nor in $PATH (set \(env))")
     }
 
-    /// Start the monitor. `stdio` are the fds handed to the container in pass-through mode.
-    public init(monitorPath: String, plan: [UInt8], stdio: (Int32, Int32, Int32) = (0, 1, 2), detach: Bool) throws {
+    /// Start the monitor with `plan`. `stdio` are the fds handed to the container in pass-through mode.
+    public convenience init(
+        monitorPath: String, plan: [UInt8], stdio: (Int32, Int32, Int32) = (0, 1, 2), detach: Bool
+    ) throws {
+        try self.init(monitorPath: monitorPath, stdio: stdio, detach: detach)
+        try send(plan: plan)
+    }
+
+    /// Start the monitor before the plan exists: it execs and initialises while the caller decodes and plans,
+    /// then waits for `send(plan:)`. If the caller gives up first, `abandon()` (or dropping the session) makes it
+    /// exit without creating anything.
+    public init(monitorPath: String, stdio: (Int32, Int32, Int32) = (0, 1, 2), detach: Bool) throws {
         let memfd = bl_memfd_create("bootlet-plan")
         if memfd < 0 { throw RuntimeError("create launch plan memfd", "", errno: -memfd) }
-        defer { close(memfd) }
-        var off = 0
-        try plan.withUnsafeBytes { buf in
-            while off < buf.count {
-                let n = write(memfd, buf.baseAddress! + off, buf.count - off)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw RuntimeError.errno("write launch plan", "memfd")
-                }
-                off += n
-            }
-        }
-        // Seal it: the monitor maps exactly what was validated here.
-        _ = fcntl(memfd, 1033 /* F_ADD_SEALS */, Int32(1 | 2 | 4 | 8))
         var pair: [Int32] = [-1, -1]
         let r = pair.withUnsafeMutableBufferPointer { bl_seqpacket_pair($0.baseAddress!) }
-        if r < 0 { throw RuntimeError("create monitor control socket", "", errno: -r) }
+        if r < 0 {
+            close(memfd)
+            throw RuntimeError("create monitor control socket", "", errno: -r)
+        }
         defer { close(pair[1]) }
         let fdmap: [Int32] = [stdio.0, stdio.1, stdio.2, memfd, pair[1]]
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("bootlet-monitor"), nil]
@@ -85,18 +84,61 @@ public final class MonitorSession {
         }
         if pid < 0 {
             close(pair[0])
+            close(memfd)
             throw RuntimeError("spawn monitor", monitorPath, errno: -pid)
         }
         ctl = pair[0]
         spawnedPid = pid
+        planFd = memfd
+        self.detach = detach
+    }
+
+    private var planFd: Int32
+    private let detach: Bool
+    /// True once the monitor has its plan (it may then create a container).
+    public private(set) var planSent = false
+
+    /// Hand the plan to a monitor started without one.
+    public func send(plan: [UInt8]) throws {
+        precondition(!planSent && planFd >= 0, "MonitorSession.send(plan:) called twice")
+        var off = 0
+        try plan.withUnsafeBytes { buf in
+            while off < buf.count {
+                let n = write(planFd, buf.baseAddress! + off, buf.count - off)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw RuntimeError.errno("write launch plan", "memfd")
+                }
+                off += n
+            }
+        }
+        // Seal it: the monitor maps exactly what was validated here.
+        _ = fcntl(planFd, 1033 /* F_ADD_SEALS */, Int32(1 | 2 | 4 | 8))
+        close(planFd)
+        planFd = -1
+        var m = bl_msg()
+        m.type = BL_MSG_PLAN.rawValue
+        let r = bl_msg_send(ctl, &m)
+        if r < 0 { throw RuntimeError("send the launch plan to the monitor", "", errno: -r) }
+        planSent = true
         if detach {
             // The monitor forks once more and its first process exits at once: reap it now.
             var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            while waitpid(spawnedPid, &status, 0) < 0 && errno == EINTR {}
         }
     }
 
-    deinit { close(ctl) }
+    /// Stop a monitor that never got its plan: it sees the socket close and exits; reap it.
+    public func abandon() {
+        precondition(!planSent, "MonitorSession.abandon() after the plan was sent")
+        shutdown(ctl, Int32(SHUT_RDWR))
+        reap()
+    }
+
+    deinit {
+        close(ctl)
+        if planFd >= 0 { close(planFd) }
+    }
 
     /// Next message; `timeoutMs` -1 waits forever.
     public func next(timeoutMs: Int32 = -1) throws -> MonitorMessage? {

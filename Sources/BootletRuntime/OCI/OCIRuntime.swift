@@ -22,8 +22,9 @@ public struct OCIRuntime: Sendable {
         self.store = store
         self.monitorPath = try monitorPath ?? MonitorSession.locateMonitor()
         self.warn = warn
-        let cache = SeccompCache.shared(directory: SeccompCache.directory(stateRoot: store.root))
-        self.seccomp = { try SeccompCompiler.compile($0, cache: cache) }
+        // The cache is looked up on first use: most containers of a `bootlet oci` process have no seccomp section.
+        let dir = SeccompCache.directory(stateRoot: store.root)
+        self.seccomp = { try SeccompCompiler.compile($0, cache: SeccompCache.shared(directory: dir)) }
     }
 
     public enum Mode: Sendable { case create, run, runDetached }
@@ -90,6 +91,9 @@ public struct OCIRuntime: Sendable {
         var session: MonitorSession?
         var cgroup: (any CgroupManager)?
         do {
+            // The monitor starts first: its exec and start-up overlap with decoding and planning below.
+            let s = try MonitorSession(monitorPath: monitorPath, stdio: options.stdio, detach: mode != .run)
+            session = s
             let bundle = try FileIO.realPath(rawBundle.isEmpty ? "." : rawBundle, step: "resolve bundle")
             let spec = try given ?? OCIRuntime.loadSpec(bundle: bundle)
             let fifo = mode == .create ? store.fifoPath(id) : nil
@@ -112,8 +116,7 @@ public struct OCIRuntime: Sendable {
             let planned = try Planner.plan(req)
             planned.warnings.forEach(warn)
 
-            let s = try MonitorSession(monitorPath: monitorPath, plan: planned.plan, stdio: options.stdio, detach: req.detach)
-            session = s
+            try s.send(plan: planned.plan)
             var record = ContainerRecord(
                 id: id, bundle: bundle, rootfs: planned.rootfs, pid: 0, pidStartTime: 0, monitorPid: 0,
                 monitorStartTime: 0, created: Timestamp.now(), annotations: spec.annotations, hooks: spec.hooks,
@@ -159,8 +162,12 @@ public struct OCIRuntime: Sendable {
             }
             return (record, s)
         } catch {
-            if let s = session, s.containerPid > 0 { _ = Glibc.kill(s.containerPid, SIGKILL) }
-            if let s = session, mode == .run { s.reap() } else if let s = session { waitForExitRecord(id, monitorPid: s.monitorPid) }
+            if let s = session, !s.planSent {
+                s.abandon()
+            } else if let s = session {
+                if s.containerPid > 0 { _ = Glibc.kill(s.containerPid, SIGKILL) }
+                if mode == .run { s.reap() } else { waitForExitRecord(id, monitorPid: s.monitorPid) }
+            }
             if let cg = cgroup {
                 try? cg.killAll(signal: SIGKILL, timeout: .seconds(2))
                 try? cg.remove()
