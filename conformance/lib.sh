@@ -102,10 +102,10 @@ cri_decode() {
         if (tag ~ /^P/) printf "%s", c; else printf "%s\n", c
     }' "$1"
 }
-# logs NAME CONTAINER [ATTEMPT] [NAMESPACE]: decoded log of an attempt (default 0).
+# logs NAME CONTAINER [ATTEMPT]: decoded log of an attempt (default 0).
 logs() {
-    local u; u=$(pq "$1" '.metadata.uid')
-    cri_decode "$(pod_log_dir "$1" "$u" "${4:-default}")/$2/${3:-0}.log" 2>/dev/null
+    local u ns; read -r u ns < <(pq "$1" '"\(.metadata.uid) \(.metadata.namespace)"')
+    cri_decode "$(pod_log_dir "$1" "$u" "$ns")/$2/${3:-0}.log" 2>/dev/null
 }
 mode_of() { stat -c %a "$1" 2>/dev/null; }
 # cgroup directories of a pod UID in the v1 hierarchies and cgroup2 (any QoS level).
