@@ -36,6 +36,8 @@ public final class Kubelet: @unchecked Sendable {
     var pods: [String: PodRecord] = [:]
     /// Desired pods in manifest order (what /pods lists).
     var desiredOrder: [String] = []
+    /// Manifest issues of the last snapshot (each is logged once).
+    var reportedIssues: Set<String> = []
     var probeWorkers: [String: ProbeWorker] = [:]
     let probeQueue = DispatchQueue(label: "bootlet.probes", attributes: .concurrent)
     let http = HTTPGetClient()
@@ -124,7 +126,14 @@ public final class Kubelet: @unchecked Sendable {
 
     /// A complete snapshot from the file source: start what is new, terminate what went away.
     func apply(snapshot: StaticPodFileSource.Snapshot) {
-        for issue in snapshot.issues {
+        // Every snapshot carries all current issues; report each one once (again only after it went away and came
+        // back), so a bad file does not log an event at every manifest change elsewhere.
+        let fresh: [StaticPodFileSource.Issue] = lock.with {
+            let new = snapshot.issues.filter { !reportedIssues.contains($0.message) }
+            reportedIssues = Set(snapshot.issues.map(\.message))
+            return new
+        }
+        for issue in fresh {
             event(nil, "FailedValidation", issue.message, warning: true)
         }
         var toSync: [String] = []
