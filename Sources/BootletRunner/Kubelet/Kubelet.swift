@@ -142,19 +142,24 @@ public final class Kubelet: @unchecked Sendable {
             desiredOrder = snapshot.pods.compactMap(\.metadata.uid)
             for (uid, pod) in wanted {
                 if let rec = pods[uid] {
+                    // Only a pod that changed needs a sync: every snapshot lists all pods, and syncing them all at
+                    // each manifest change elsewhere retried failing pods (and logged their events) every time.
+                    var changed = false
                     if !rec.desired || rec.terminating {
                         // The same manifest came back (same UID) while its pod was ending: it starts again once
                         // termination is over, keeping its containers' history (restartCount continues).
                         rec.desired = true
+                        changed = true
                     }
-                    rec.pod = pod
+                    if rec.pod != pod { rec.pod = pod; changed = true }  // e.g. an adopted pod gets its spec
                     rec.source = snapshot.files[uid] ?? rec.source
+                    if changed { toSync.append(uid) }
                 } else {
                     let rec = PodRecord(uid: uid, pod: pod, source: snapshot.files[uid] ?? "")
                     pods[uid] = rec
                     event(rec, "Scheduled", "pod \(rec.fullName) from \(rec.source)")
+                    toSync.append(uid)
                 }
-                toSync.append(uid)
             }
             for (uid, rec) in pods where rec.desired && wanted[uid] == nil {
                 rec.desired = false
