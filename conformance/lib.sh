@@ -19,6 +19,12 @@ expect_match() { [[ "$2" =~ $3 ]] || fail "$1: '$2' does not match /$3/"; }
 # expect_contains WHAT HAYSTACK NEEDLE
 expect_contains() { [[ "$2" == *"$3"* ]] || fail "$1: '$2' does not contain '$3'"; }
 
+# log_has NEEDLE...: some runner log line contains every NEEDLE (fixed strings). No pipes: `grep | grep -q` under
+# pipefail fails when the first grep is cut off by SIGPIPE.
+log_has() { awk -v n="$#" 'BEGIN { for (i = 1; i <= n; i++) want[i] = ARGV[i]; ARGC = 1 }
+    { ok = 1; for (i = 1; i <= n; i++) if (index($0, want[i]) == 0) { ok = 0; break } } ok { found = 1; exit }
+    END { exit !found }' "$@" < "$RUNNER_LOG"; }
+
 # ---- manifests -----------------------------------------------------------------------------------------------
 # put FILE [DEST]: install a manifest of the case atomically (rename from a dot-file, which the source ignores),
 # with @CASE_TMP@ and @NODE@ replaced. DEST defaults to <case>-<file>. Every manifest put is removed when the
