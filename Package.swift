@@ -106,7 +106,16 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
-        .testTarget(name: "BootletRuntimeTests", dependencies: ["BootletRuntime", "OCISpec", "CBootletRuntime"]),
+        .testTarget(name: "BootletCLITests"),
+        .testTarget(name: "BootletRunnerCoreTests", dependencies: ["BootletRunner", "BootletRuntime", "KubeModel"]),
+        .testTarget(
+            name: "BootletRunnerProbeTests",
+            dependencies: [
+                "BootletRunner", "BootletRuntime", "KubeModel", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"), .product(name: "NIOHPACK", package: "swift-nio-http2"),
+            ]
+        ),
         .testTarget(name: "SeccompTests", dependencies: ["BootletRuntime", "OCISpec", "CBootletSeccomp", "CBootletRuntime"]),
         .testTarget(name: "CgroupTests", dependencies: ["BootletRuntime", "OCISpec"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),

@@ -17,6 +17,8 @@ struct OCICreateCommand: ParsableCommand {
     var consoleSocket: String?
     @Flag(name: .customLong("no-pivot"), help: "Use chroot instead of pivot_root (for ramfs roots).")
     var noPivot = false
+    @Option(name: .customLong("log-path"), help: "bootlet extension (like conmon's): write stdout/stderr as a CRI log here; stdin is /dev/null.")
+    var logPath: String?
     @Flag(name: .customLong("no-new-keyring"), help: "Accepted for runc compatibility (bootlet creates no keyring).")
     var noNewKeyring = false
     @Option(name: .customLong("preserve-fds"), help: "Extra fds to pass (only 0 is supported).")
@@ -31,6 +33,7 @@ struct OCICreateCommand: ParsableCommand {
             var opts = OCIRuntime.LaunchOptions()
             opts.pidFile = pidFile
             opts.noPivot = noPivot
+            opts.logPath = logPath
             _ = try oci.runtime().launch(id: id, bundle: bundle, mode: .create, options: opts)
         }
     }

@@ -16,6 +16,8 @@ struct OCIRunCommand: ParsableCommand {
     var detach = false
     @Flag(name: .customLong("no-pivot"), help: "Use chroot instead of pivot_root (for ramfs roots).")
     var noPivot = false
+    @Option(name: .customLong("log-path"), help: "bootlet extension (like conmon's): write stdout/stderr as a CRI log here; stdin is /dev/null.")
+    var logPath: String?
     @Flag(name: .customLong("no-new-keyring"), help: "Accepted for runc compatibility (bootlet creates no keyring).")
     var noNewKeyring = false
     @Option(name: .customLong("console-socket"), help: "Terminal console socket (not supported: refused).")
@@ -29,6 +31,7 @@ struct OCIRunCommand: ParsableCommand {
             var opts = OCIRuntime.LaunchOptions()
             opts.pidFile = pidFile
             opts.noPivot = noPivot
+            opts.logPath = logPath
             let rt = try oci.runtime()
             if detach {
                 _ = try rt.launch(id: id, bundle: bundle, mode: .runDetached, options: opts)

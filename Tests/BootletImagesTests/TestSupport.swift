@@ -210,8 +210,38 @@ func busyboxLayer(extra: (inout TarBuilder) -> Void = { _ in }) throws -> [UInt8
     return t.finish()
 }
 
-/// Run a shell command inside a prepared rootfs with chroot (until `bootlet oci run` lands, the runtime is built in
-/// parallel).
+/// Runs a shell command as a container on a prepared rootfs with `bootlet oci run` (new pid, mount, ipc and uts
+/// namespaces, /proc mounted) and returns what it printed. The bundle and the runtime state are removed afterwards.
 func inRootfs(_ rootfs: String, _ cmd: String) throws -> String {
-    try Shell.run("chroot \(rootfs) /bin/sh -c '\(cmd)'").1
+    let bundle = NSTemporaryDirectory() + "bl-img-run-" + UUID().uuidString.prefix(8)
+    try FileManager.default.createDirectory(atPath: bundle, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: bundle) }
+    let config: [String: Any] = [
+        "ociVersion": "1.0.2",
+        "process": [
+            "args": ["/bin/sh", "-c", cmd], "cwd": "/", "env": ["PATH=/bin:/usr/bin"],
+            "user": ["uid": 0, "gid": 0],
+        ],
+        "root": ["path": rootfs],
+        "hostname": "img-test",
+        "mounts": [["destination": "/proc", "type": "proc", "source": "proc"]],
+        "linux": ["namespaces": [["type": "pid"], ["type": "mount"], ["type": "ipc"], ["type": "uts"]]],
+    ]
+    try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: bundle + "/config.json"))
+    let id = "img-" + bundle.suffix(8)
+    let (status, out) = try Shell.run(
+        "'\(try bootletBinary())' oci --root '\(bundle)/state' run --bundle '\(bundle)' \(id)", check: false
+    )
+    if status != 0 { throw TestFailure("bootlet oci run on \(rootfs) failed (\(status)): \(cmd)\n\(out)") }
+    return out
+}
+
+/// The `bootlet` executable built next to the test bundle.
+func bootletBinary() throws -> String {
+    var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
+    // swift-testing runs inside `<config>/bootletPackageTests.xctest`; the products sit beside it.
+    if dir.hasSuffix(".xctest") { dir = URL(fileURLWithPath: dir).deletingLastPathComponent().path }
+    let p = dir + "/bootlet"
+    guard FileManager.default.isExecutableFile(atPath: p) else { throw TestFailure("bootlet binary not built at \(p)") }
+    return p
 }

@@ -88,6 +88,27 @@ struct DetectionTests {
         #expect(host.hierarchies.count == 9)
     }
 
+    @Test("a cgroup2 mount hidden by a tmpfs mounted over it (private mount namespace) is ignored: legacy")
+    func overmountedUnifiedIsLegacy() throws {
+        let text = Fixtures.hybridMountInfo + "\n90 41 0:60 / /sys/fs/cgroup/unified rw,relatime - tmpfs none rw\n"
+        let host = try CgroupHost.detect(mountinfo: text, procSelfCgroup: Fixtures.hybridProcCgroup)
+        #expect(host.mode == .v1)
+        #expect(host.unified == nil)
+        #expect(host.hierarchies.count == 9)
+    }
+
+    @Test("a whole cgroup tree hidden by a later mount on an ancestor directory is not used")
+    func overmountedAncestor() throws {
+        let hidden = Fixtures.hybridMountInfo + "\n91 23 0:61 / /sys/fs/cgroup rw,relatime - tmpfs none rw\n"
+        #expect(throws: CgroupError.self) {
+            try CgroupHost.detect(mountinfo: hidden, procSelfCgroup: Fixtures.hybridProcCgroup)
+        }
+        // A hierarchy mounted below the new tmpfs afterwards is visible again.
+        let remounted = hidden + "92 91 0:35 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+        let host = try CgroupHost.detect(mountinfo: remounted, procSelfCgroup: Fixtures.hybridProcCgroup)
+        #expect(host.v1Hierarchies.map(\.mountPoint) == ["/sys/fs/cgroup/memory"])
+    }
+
     @Test("mountinfo octal escapes are decoded")
     func escapes() throws {
         let entries = try MountInfoEntry.parse(

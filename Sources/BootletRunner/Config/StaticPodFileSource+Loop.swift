@@ -32,6 +32,8 @@ struct WatchLoop {
     var singleFileName: String?
     var pendingNames: Set<String> = []
     var settleDeadline: ContinuousClock.Instant?
+    /// Names whose latest event was a create/modify/attrib (possibly a partial write).
+    var unfinishedNames: Set<String> = []
     var pendingSince: ContinuousClock.Instant?
 
     init(source: StaticPodFileSource) { self.source = source }
@@ -127,11 +129,20 @@ struct WatchLoop {
             guard e.wd == wd, !e.name.isEmpty, !e.name.hasPrefix(".") else { continue }
             if let only = singleFileName, e.name != only { continue }
             pendingNames.insert(e.name)
+            // A rename into place, a closed write or a removal is a finished change; a create or a modify may be
+            // a writer still in the middle of the file.
+            let finished = UInt32(IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM)
+            if e.mask & finished != 0 { unfinishedNames.remove(e.name) } else { unfinishedNames.insert(e.name) }
         }
         guard !pendingNames.isEmpty else { return }
+        let now = clock.now
+        // Only finished changes pending (the usual atomic rename): handle them at once, as kubelet does.
+        if unfinishedNames.isDisjoint(with: pendingNames) {
+            settleDeadline = now
+            return
+        }
         // Debounce: wait until the directory has been quiet for settleInterval, but never postpone a pending
         // change by more than a second behind a writer that keeps writing.
-        let now = clock.now
         if pendingSince == nil { pendingSince = now }
         if let since = pendingSince, now - since < .seconds(1) {
             settleDeadline = now + config.settleInterval
@@ -144,6 +155,7 @@ struct WatchLoop {
         guard let dir = watchedDir else { pendingNames.removeAll(); return }
         let names = pendingNames.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         pendingNames.removeAll()
+        unfinishedNames.removeAll()
         pendingSince = nil
         for name in names {
             let path = dir == "/" ? "/" + name : dir + "/" + name

@@ -60,11 +60,19 @@ public enum GRPCHealthCheck {
         let target = "\(host):\(port)"
         let loop = group.next()
         let done = loop.makePromise(of: (HTTPHeaders?, [UInt8], HTTPHeaders?).self)
+        // The HTTP/2 handler goes in before the connection is active, so the preface is the first thing sent.
+        let muxBox = MuxBox()
         let bootstrap = ClientBootstrap(group: group).connectTimeout(.nanoseconds(timeoutNanos))
+            .channelInitializer { ch in
+                ch.configureHTTP2Pipeline(mode: .client, connectionConfiguration: .init(), streamConfiguration: .init()) {
+                    $0.eventLoop.makeSucceededVoidFuture()
+                }.map { muxBox.mux = $0 }
+            }
         let channel: Channel
         do {
             channel = try bootstrap.connect(host: host, port: port).wait()
         } catch {
+            done.fail(error)  // never leave a promise unfulfilled
             return .failure("timeout: failed to connect service \"\(target)\" within \(timeoutNanos / 1_000_000_000)s: \(error)")
         }
         defer { channel.close(promise: nil) }
@@ -73,14 +81,6 @@ public enum GRPCHealthCheck {
         }
         defer { timeout.cancel() }
         do {
-            let multiplexer = try channel.configureHTTP2Pipeline(mode: .client, inboundStreamInitializer: nil).wait()
-            let streamPromise = loop.makePromise(of: Channel.self)
-            multiplexer.createStreamChannel(promise: streamPromise) { stream in
-                stream.eventLoop.makeCompletedFuture {
-                    try stream.pipeline.syncOperations.addHandler(Collector(promise: done))
-                }
-            }
-            let stream = try streamPromise.futureResult.wait()
             var headers = HPACKHeaders()
             headers.add(name: ":method", value: "POST")
             headers.add(name: ":scheme", value: "http")
@@ -89,10 +89,20 @@ public enum GRPCHealthCheck {
             headers.add(name: "content-type", value: "application/grpc")
             headers.add(name: "te", value: "trailers")
             headers.add(name: "user-agent", value: "kube-probe/\(Prober.userAgentVersion)")
-            var buf = stream.allocator.buffer(capacity: 32)
-            buf.writeBytes(request(service: service))
-            stream.write(HTTP2Frame.FramePayload.headers(.init(headers: headers)), promise: nil)
-            stream.writeAndFlush(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(buf), endStream: true)), promise: nil)
+            let requestBytes = request(service: service)
+            let sendHeaders = headers
+            // Pipeline, stream and request are all set up on the connection's event loop, in one go.
+            guard let multiplexer = muxBox.mux else { throw HTTPGetClient.Failure(description: "no HTTP/2 multiplexer") }
+            try channel.eventLoop.flatSubmit {
+                multiplexer.createStreamChannel { stream in
+                    stream.eventLoop.makeCompletedFuture { try stream.pipeline.syncOperations.addHandler(Collector(promise: done)) }
+                }.flatMap { stream in
+                    var buf = stream.allocator.buffer(capacity: requestBytes.count)
+                    buf.writeBytes(requestBytes)
+                    stream.write(HTTP2Frame.FramePayload.headers(.init(headers: sendHeaders)), promise: nil)
+                    return stream.writeAndFlush(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(buf), endStream: true)))
+                }
+            }.wait()
             let (respHeaders, body, trailers) = try done.futureResult.wait()
             let grpcStatus = trailers?.first(name: "grpc-status") ?? respHeaders?.first(name: "grpc-status")
             if let gs = grpcStatus, gs != "0" {
@@ -105,6 +115,10 @@ public enum GRPCHealthCheck {
         } catch {
             return .failure("health rpc failed: \(error)")
         }
+    }
+
+    final class MuxBox: @unchecked Sendable {
+        var mux: NIOHTTP2Handler.StreamMultiplexer?
     }
 
     final class Collector: ChannelInboundHandler, @unchecked Sendable {

@@ -55,7 +55,9 @@ public final class HTTPGetClient: @unchecked Sendable {
         do {
             channel = try bootstrap.connect(host: host, port: port).wait()
         } catch {
-            throw Failure(description: "dial tcp \(hostPort(host, port)): \(error)")
+            let failure = Failure(description: "dial tcp \(hostPort(host, port)): \(error)")
+            promise.fail(failure)  // never leave a promise unfulfilled
+            throw failure
         }
         var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path.isEmpty ? "/" : path)
         head.headers.add(name: "Host", value: hostPort(host, port))

@@ -23,6 +23,33 @@ public struct MountInfoEntry: Sendable, Equatable {
         return out
     }
 
+    /// Drops the entries that cannot be reached through their mount point because something was mounted over them:
+    /// a mount stacked on the same point (its parent is the hidden mount), or a later mount on an ancestor directory
+    /// that the hidden mount does not sit below (`mount -t tmpfs none /sys/fs/cgroup/unified` in a private mount
+    /// namespace hides the cgroup2 mount while mountinfo still lists it).
+    public static func visible(_ mounts: [MountInfoEntry]) -> [MountInfoEntry] {
+        var byID: [Int: MountInfoEntry] = [:]
+        for m in mounts { byID[m.id] = m }
+        func isBelow(_ m: MountInfoEntry, _ ancestorID: Int) -> Bool {
+            var cur = m.parentID
+            var hops = 0
+            while let p = byID[cur], hops < mounts.count {
+                if p.id == ancestorID { return true }
+                if p.parentID == p.id { break }
+                cur = p.parentID
+                hops += 1
+            }
+            return false
+        }
+        return mounts.enumerated().filter { i, m in
+            !mounts[(i + 1)...].contains { n in
+                if n.mountPoint == m.mountPoint { return n.parentID == m.id || !isBelow(n, m.id) && !isBelow(m, n.id) }
+                let prefix = n.mountPoint == "/" ? "/" : n.mountPoint + "/"
+                return m.mountPoint.hasPrefix(prefix) && !isBelow(m, n.id)
+            }
+        }.map(\.1)
+    }
+
     static func parseLine(_ line: Substring) -> MountInfoEntry? {
         let f = line.split(separator: " ", omittingEmptySubsequences: true)
         // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
