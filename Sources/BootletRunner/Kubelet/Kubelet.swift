@@ -61,7 +61,7 @@ public final class Kubelet: @unchecked Sendable {
         hostIPs = config.nodeIPs.isEmpty ? NodeAddresses.detect() : config.nodeIPs
         network = PodNetwork(
             namespaces: NetworkNamespaces(directory: config.runtimeRoot + "/netns"),
-            cni: CNINetwork(options: .init(confDir: config.cniConfDir, binDirs: config.cniBinDirs)))
+            cni: CNINetwork(options: .init(confDir: config.cniConfDir, binDirs: config.cniBinDirs, stateDir: config.cniCacheDir)))
     }
 
     /// Start every component; returns once serving. Pods keep running when the process later exits.
