@@ -89,10 +89,17 @@ let package = Package(
         ),
 
         // MARK: CLI (one ArgumentParser command per file)
+        // The `bootlet oci` commands (and their quick parse) as a library, so tests can compare both parsers.
+        .target(
+            name: "BootletOCICLI",
+            dependencies: [
+                "BootletRuntime", "OCISpec", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "bootlet",
             dependencies: [
-                "BootletRunner", "BootletImages", "BootletRuntime", "KubeModel", "OCISpec",
+                "BootletOCICLI", "BootletRunner", "BootletImages", "BootletRuntime", "KubeModel", "OCISpec",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -106,7 +113,10 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
-        .testTarget(name: "BootletCLITests"),
+        .testTarget(
+            name: "BootletCLITests",
+            dependencies: ["BootletOCICLI", "BootletRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "BootletRunnerCoreTests", dependencies: ["BootletRunner", "BootletRuntime", "KubeModel"]),
         .testTarget(
             name: "BootletRunnerProbeTests",

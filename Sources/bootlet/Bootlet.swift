@@ -1,4 +1,5 @@
 import ArgumentParser
+import BootletOCICLI
 
 #if canImport(Glibc)
 import Glibc
@@ -16,6 +17,15 @@ struct Bootlet: ParsableCommand {
         // A hook or client that closes its pipe early must give EPIPE, not kill bootlet. Children never inherit
         // this: every spawn resets signal dispositions.
         signal(SIGPIPE, SIG_IGN)
+        // The per-container runc verbs skip ArgumentParser's parse when their command line is plain (OCIQuickParse).
+        if let invocation = OCIQuickParse.parse(Array(CommandLine.arguments.dropFirst())) {
+            do {
+                try OCICommand.execute(invocation)
+            } catch {
+                Bootlet.exit(withError: error)
+            }
+            Bootlet.exit()
+        }
         Bootlet.main(nil)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BootletOCICLI
 import BootletRuntime
 import OCISpec
 

@@ -146,13 +146,8 @@ extension Kubelet {
 
     /// Unmount everything mounted below `dir` (deepest first). False if something stays mounted.
     func unmountAll(under dir: String) -> Bool {
-        guard let mi = try? FileIO.readString("/proc/self/mountinfo") else { return true }
-        let points = mi.split(separator: "\n").compactMap { line -> String? in
-            let f = line.split(separator: " ")
-            guard f.count > 4 else { return nil }
-            let mp = CgroupPlacement.unescape(String(f[4]))
-            return mp == dir || mp.hasPrefix(dir + "/") ? mp : nil
-        }.sorted { $0.count > $1.count }
+        let points = MountInfoEntry.current().map(\.mountPoint).filter { $0 == dir || $0.hasPrefix(dir + "/") }
+            .sorted { $0.count > $1.count }
         var ok = true
         for p in points where umount2(p, Int32(MNT_DETACH)) != 0 && errno != EINVAL && errno != ENOENT { ok = false }
         return ok

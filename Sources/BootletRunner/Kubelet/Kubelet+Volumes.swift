@@ -45,11 +45,7 @@ extension Kubelet {
     }
 
     func isMountPoint(_ path: String) -> Bool {
-        guard let mi = try? FileIO.readString("/proc/self/mountinfo") else { return false }
-        return mi.split(separator: "\n").contains { line in
-            let f = line.split(separator: " ")
-            return f.count > 4 && CgroupPlacement.unescape(String(f[4])) == path
-        }
+        MountInfoEntry.current().contains { $0.mountPoint == path }
     }
 
     /// kubelet's hostPath type checks (`DirectoryOrCreate` makes a 0755 directory, `FileOrCreate` an empty 0644

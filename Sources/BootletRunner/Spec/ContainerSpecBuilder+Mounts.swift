@@ -193,15 +193,13 @@ extension ContainerSpecBuilder {
 enum MountPropagationCheck {
     /// nil when fine, else containerd's message.
     static func ensure(_ path: String, allowSlave: Bool, mountinfo: String? = nil) -> String? {
-        let text = mountinfo ?? ((try? FileIO.readString("/proc/self/mountinfo")) ?? "")
-        var best: (point: String, optional: [Substring])?
-        for line in text.split(separator: "\n") {
-            let f = line.split(separator: " ")
-            guard f.count > 6, let dash = f.firstIndex(of: "-") else { continue }
-            let point = unescape(String(f[4]))
+        let mounts = mountinfo.map { (try? MountInfoEntry.parse($0)) ?? [] } ?? MountInfoEntry.current()
+        var best: (point: String, optional: [String])?
+        for m in mounts {
+            let point = m.mountPoint
             let under = point == "/" || path == point || path.hasPrefix(point + "/")
             guard under, point.count >= (best?.point.count ?? -1) else { continue }
-            best = (point, Array(f[6..<dash]))
+            best = (point, m.optionalFields)
         }
         let point = best?.point ?? "/"
         let opts = best?.optional ?? []
@@ -210,22 +208,5 @@ enum MountPropagationCheck {
         return allowSlave
             ? "path \(goQuoted(path)) is mounted on \(goQuoted(point)) but it is not a shared or slave mount"
             : "path \(goQuoted(path)) is mounted on \(goQuoted(point)) but it is not a shared mount"
-    }
-
-    /// mountinfo octal escapes (`\040` for a space).
-    static func unescape(_ s: String) -> String {
-        guard s.contains("\\") else { return s }
-        var bytes: [UInt8] = []
-        var it = Array(s.utf8)[...]
-        while let c = it.first {
-            it = it.dropFirst()
-            if c == UInt8(ascii: "\\"), it.count >= 3, let v = UInt8(String(decoding: it.prefix(3), as: UTF8.self), radix: 8) {
-                bytes.append(v)
-                it = it.dropFirst(3)
-            } else {
-                bytes.append(c)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

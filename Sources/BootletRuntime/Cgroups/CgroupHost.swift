@@ -87,7 +87,7 @@ public struct CgroupHost: Sendable, Equatable {
     public static func detect(
         mountinfo: String, procSelfCgroup: String, rootPrefix: String = ""
     ) throws(CgroupError) -> CgroupHost {
-        let mounts = MountInfoEntry.visible(try MountInfoEntry.parse(mountinfo))
+        let mounts = MountInfoEntry.visible(try MountInfoEntry.parse(mountinfo)) { $0.fsType == "cgroup" || $0.fsType == "cgroup2" }
         let lines = try ProcCgroupEntry.parse(procSelfCgroup)
 
         var v1: [CgroupHierarchy] = []

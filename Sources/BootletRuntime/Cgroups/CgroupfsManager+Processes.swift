@@ -49,6 +49,8 @@ extension CgroupfsManager {
             }
         }
         repeat {
+            // Nothing left (the usual case after a container with its own pid namespace exited): no freeze/thaw.
+            if try pids().isEmpty { return }
             let frozen: Bool
             do throws(CgroupError) {
                 try freeze()

@@ -131,7 +131,7 @@ public final class ExitWatcher: @unchecked Sendable {
         }
         let e = ExitRecord(pid: record.pid, exitCode: 137, signal: 0, finishedAt: Timestamp.now(), reason: "Unknown")
         if FileIO.exists(store.dir(record.id)), let data = try? JSONEncoder().encode(e) {
-            try? FileIO.writeAtomically(store.exitPath(record.id), Array(data), step: "write synthesized exit record")
+            try? FileIO.writeAtomically(store.exitPath(record.id), Array(data), step: "write synthesized exit record", durable: false)
         }
         return e
     }

@@ -79,7 +79,7 @@ public struct OCIRuntime: Sendable {
     {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
-        try FileIO.writeAtomically(bundle + "/config.json", Array(try enc.encode(spec)), step: "write bundle config")
+        try FileIO.writeAtomically(bundle + "/config.json", Array(try enc.encode(spec)), step: "write bundle config", durable: false)
         return try launchContainer(id: id, bundle: bundle, spec: spec, mode: mode, options: options)
     }
 
@@ -152,7 +152,7 @@ public struct OCIRuntime: Sendable {
             }
             try store.save(record)
             if let pf = options.pidFile {
-                try FileIO.writeAtomically(pf, Array(String(record.pid).utf8), step: "write pid file")
+                try FileIO.writeAtomically(pf, Array(String(record.pid).utf8), step: "write pid file", durable: false)
             }
             if mode != .create {
                 runPoststart(record)

@@ -39,7 +39,7 @@ public struct StateStore: Sendable {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         let data = try enc.encode(record)
-        try FileIO.writeAtomically(statePath(record.id), Array(data), step: "write container state")
+        try FileIO.writeAtomically(statePath(record.id), Array(data), step: "write container state", durable: false)
     }
 
     public func load(_ id: String) throws -> ContainerRecord {

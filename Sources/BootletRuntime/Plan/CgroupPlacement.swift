@@ -44,58 +44,25 @@ public struct CgroupPlacement: Sendable, Equatable {
         let pc = procSelfCgroup ?? ((try? FileIO.readString("/proc/self/cgroup")) ?? "")
         // hierarchy key ("" for cgroup2, else the controller list / name=) -> path
         var paths: [String: String] = [:]
-        for line in pc.split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count == 3 else { continue }
-            paths[String(parts[1])] = String(parts[2])
-        }
+        for e in (try? ProcCgroupEntry.parse(pc)) ?? [] { paths[e.controllers.joined(separator: ",")] = e.path }
         var sources: [MountSource] = []
         var unified = false
-        for line in mi.split(separator: "\n") {
-            let f = line.split(separator: " ")
-            guard let dash = f.firstIndex(of: "-"), dash + 3 < f.count + 1, dash + 2 < f.count else { continue }
-            let fstype = f[dash + 1]
-            guard fstype == "cgroup" || fstype == "cgroup2", f.count > 4 else { continue }
-            let root = String(f[3])
-            let mountPoint = unescape(String(f[4]))
-            let name = mountPoint.split(separator: "/").last.map(String.init) ?? ""
+        let known: Set<String> = ["rw", "ro", "relatime", "nosuid", "nodev", "noexec", "clone_children", "noprefix"]
+        for m in (try? MountInfoEntry.parse(mi)) ?? [] where m.fsType == "cgroup" || m.fsType == "cgroup2" {
+            let name = m.mountPoint.split(separator: "/").last.map(String.init) ?? ""
             var key = ""
-            if fstype == "cgroup" {
-                let supers = (dash + 3 < f.count ? f[dash + 3] : "").split(separator: ",")
-                let known = Set(["rw", "ro", "relatime", "nosuid", "nodev", "noexec", "clone_children", "noprefix"])
-                key = supers.filter { !known.contains(String($0)) && !$0.hasPrefix("release_agent") }
-                    .joined(separator: ",")
+            if m.fsType == "cgroup" {
+                key = m.superOptions.filter { !known.contains($0) && !$0.hasPrefix("release_agent") }.joined(separator: ",")
             }
             guard let own = paths[key] else { continue }
-            if fstype == "cgroup2" && mountPoint == "/sys/fs/cgroup" { unified = true }
+            if m.fsType == "cgroup2" && m.mountPoint == "/sys/fs/cgroup" { unified = true }
             // Path of our cgroup relative to this mount's root.
             var rel = own
-            if root != "/" && rel.hasPrefix(root) { rel = String(rel.dropFirst(root.count)) }
-            let src = rel == "/" || rel.isEmpty ? mountPoint : mountPoint + rel
+            if m.root != "/" && rel.hasPrefix(m.root) { rel = String(rel.dropFirst(m.root.count)) }
+            let src = rel == "/" || rel.isEmpty ? m.mountPoint : m.mountPoint + rel
             sources.append(MountSource(name: unified ? "." : name, source: src))
         }
         if unified { sources = sources.filter { $0.name == "." }.prefix(1).map { $0 } }
         return CgroupPlacement(procsFiles: [], mountSources: sources, unified: unified, oomFile: nil)
-    }
-
-    /// Undo mountinfo's octal escapes (`\040` for a space).
-    public static func unescape(_ s: String) -> String {
-        guard s.contains("\\") else { return s }
-        var out = ""
-        var it = Array(s.utf8)[...]
-        var bytes: [UInt8] = []
-        while let c = it.first {
-            it = it.dropFirst()
-            if c == UInt8(ascii: "\\"), it.count >= 3,
-                let v = UInt8(String(decoding: it.prefix(3), as: UTF8.self), radix: 8)
-            {
-                bytes.append(v)
-                it = it.dropFirst(3)
-            } else {
-                bytes.append(c)
-            }
-        }
-        out = String(decoding: bytes, as: UTF8.self)
-        return out
     }
 }

@@ -24,17 +24,12 @@ struct OCICreateCommand: ParsableCommand {
     @Option(name: .customLong("preserve-fds"), help: "Extra fds to pass (only 0 is supported).")
     var preserveFds: Int = 0
 
-    func run() throws {
-        try oci.reporting {
-            if consoleSocket != nil {
-                throw RuntimeError("create container", id, detail: "--console-socket (terminal mode) is not supported")
-            }
-            if preserveFds != 0 { throw RuntimeError("create container", id, detail: "--preserve-fds is not supported") }
-            var opts = OCIRuntime.LaunchOptions()
-            opts.pidFile = pidFile
-            opts.noPivot = noPivot
-            opts.logPath = logPath
-            _ = try oci.runtime().launch(id: id, bundle: bundle, mode: .create, options: opts)
-        }
+    var invocation: OCIInvocation {
+        OCIInvocation(globals: oci.globals, verb: .create(OCIInvocation.Launch(
+            id: id, bundle: bundle, pidFile: pidFile, consoleSocket: consoleSocket, noPivot: noPivot, logPath: logPath,
+            noNewKeyring: noNewKeyring, preserveFds: preserveFds
+        )))
     }
+
+    func run() throws { try OCICommand.execute(invocation) }
 }

@@ -6,5 +6,7 @@ struct OCIStartCommand: ParsableCommand {
     @ParentCommand var oci: OCICommand
     @Argument(help: "Container id.") var id: String
 
-    func run() throws { try oci.reporting { try oci.runtime().start(id: id) } }
+    var invocation: OCIInvocation { OCIInvocation(globals: oci.globals, verb: .start(id: id)) }
+
+    func run() throws { try OCICommand.execute(invocation) }
 }

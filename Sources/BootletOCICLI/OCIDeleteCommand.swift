@@ -7,5 +7,7 @@ struct OCIDeleteCommand: ParsableCommand {
     @Argument(help: "Container id.") var id: String
     @Flag(name: [.short, .long], help: "Kill a running container first (SIGKILL).") var force = false
 
-    func run() throws { try oci.reporting { try oci.runtime().delete(id: id, force: force) } }
+    var invocation: OCIInvocation { OCIInvocation(globals: oci.globals, verb: .delete(id: id, force: force)) }
+
+    func run() throws { try OCICommand.execute(invocation) }
 }

@@ -23,22 +23,12 @@ struct OCIRunCommand: ParsableCommand {
     @Option(name: .customLong("console-socket"), help: "Terminal console socket (not supported: refused).")
     var consoleSocket: String?
 
-    func run() throws {
-        let code: Int32 = try oci.reporting {
-            if consoleSocket != nil {
-                throw RuntimeError("run container", id, detail: "--console-socket (terminal mode) is not supported")
-            }
-            var opts = OCIRuntime.LaunchOptions()
-            opts.pidFile = pidFile
-            opts.noPivot = noPivot
-            opts.logPath = logPath
-            let rt = try oci.runtime()
-            if detach {
-                _ = try rt.launch(id: id, bundle: bundle, mode: .runDetached, options: opts)
-                return 0
-            }
-            return try rt.run(id: id, bundle: bundle, options: opts, forwardSignals: true)
-        }
-        if code != 0 { throw ExitCode(code) }
+    var invocation: OCIInvocation {
+        OCIInvocation(globals: oci.globals, verb: .run(OCIInvocation.Launch(
+            id: id, bundle: bundle, pidFile: pidFile, consoleSocket: consoleSocket, noPivot: noPivot, logPath: logPath,
+            noNewKeyring: noNewKeyring, detach: detach
+        )))
     }
+
+    func run() throws { try OCICommand.execute(invocation) }
 }

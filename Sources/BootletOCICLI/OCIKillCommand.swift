@@ -10,7 +10,7 @@ struct OCIKillCommand: ParsableCommand {
     @Flag(name: [.short, .long], help: "Send to every process of the container (its pid namespace dies with init).")
     var all = false
 
-    func run() throws {
-        try oci.reporting { try oci.runtime().kill(id: id, signal: try Signals.parse(signal)) }
-    }
+    var invocation: OCIInvocation { OCIInvocation(globals: oci.globals, verb: .kill(id: id, signal: signal, all: all)) }
+
+    func run() throws { try OCICommand.execute(invocation) }
 }

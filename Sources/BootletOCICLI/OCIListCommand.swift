@@ -8,8 +8,8 @@ struct OCIListCommand: ParsableCommand {
     @Flag(name: [.short, .long], help: "Print only container ids.") var quiet = false
 
     func run() throws {
-        try oci.reporting {
-            let states = try oci.runtime().list()
+        try oci.globals.reporting {
+            let states = try oci.globals.runtime().list()
             if quiet {
                 states.forEach { print($0.id) }
             } else if format == "json" {

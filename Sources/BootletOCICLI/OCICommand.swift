@@ -2,8 +2,8 @@ import ArgumentParser
 import BootletRuntime
 
 /// `bootlet oci`: a runc-compatible command line over the bootlet runtime.
-struct OCICommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct OCICommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "oci",
         abstract: "Run OCI bundles with runc's command line (create, start, state, kill, delete, run, list).",
         subcommands: [
@@ -27,25 +27,15 @@ struct OCICommand: ParsableCommand {
     @Flag(name: .customLong("systemd-cgroup"), help: "Use the systemd cgroup driver (not supported: refused).")
     var systemdCgroup = false
 
-    /// Build the runtime for a subcommand, honouring the global options.
-    func runtime() throws -> OCIRuntime {
-        if systemdCgroup {
-            throw RuntimeError("configure runtime", "--systemd-cgroup", detail: "the systemd cgroup driver is not supported; use cgroupfs paths")
-        }
-        return try OCIRuntime(store: StateStore(root: root))
+    public init() {}
+
+    var globals: OCIInvocation.Globals {
+        OCIInvocation.Globals(root: root, log: log, logFormat: logFormat, debug: debug, systemdCgroup: systemdCgroup)
     }
 
-    /// Run `body`, copying a failure to `--log` before it reaches ArgumentParser's error output.
-    func reporting<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as ExitCode { throw e } catch {
-            if let log {
-                let msg = "\(error)"
-                let line = logFormat == "json"
-                    ? "{\"level\":\"error\",\"msg\":\(jsonString(msg)),\"time\":\"\(Timestamp.now())\"}\n"
-                    : "time=\"\(Timestamp.now())\" level=error msg=\(jsonString(msg))\n"
-                appendLine(log, line)
-            }
-            throw error
-        }
+    /// Runs what a subcommand asks for; a non-zero status (the container's, for `run`) becomes the exit code.
+    public static func execute(_ invocation: OCIInvocation) throws {
+        let code = try invocation.execute()
+        if code != 0 { throw ExitCode(code) }
     }
 }

@@ -6,5 +6,7 @@ struct OCIStateCommand: ParsableCommand {
     @ParentCommand var oci: OCICommand
     @Argument(help: "Container id.") var id: String
 
-    func run() throws { try oci.reporting { try printJSON(try oci.runtime().state(id: id)) } }
+    var invocation: OCIInvocation { OCIInvocation(globals: oci.globals, verb: .state(id: id)) }
+
+    func run() throws { try OCICommand.execute(invocation) }
 }

@@ -6,7 +6,7 @@ import OCISpec
 import Glibc
 #endif
 
-/// Helpers shared by the `bootlet oci` commands (not a command).
+/// Helpers shared by the `bootlet oci` commands (not a command); `printJSON` is also used by other commands.
 
 func jsonString(_ s: String) -> String {
     (try? String(decoding: JSONEncoder().encode(s), as: UTF8.self)) ?? "\"\""
@@ -19,7 +19,7 @@ func appendLine(_ path: String, _ line: String) {
     close(fd)
 }
 
-func printJSON<T: Encodable>(_ value: T) throws {
+public func printJSON<T: Encodable>(_ value: T) throws {
     let enc = JSONEncoder()
     enc.outputFormatting = [.prettyPrinted]
     print(String(decoding: try enc.encode(value), as: UTF8.self))
