@@ -19,6 +19,12 @@ expect_match() { [[ "$2" =~ $3 ]] || fail "$1: '$2' does not match /$3/"; }
 # expect_contains WHAT HAYSTACK NEEDLE
 expect_contains() { [[ "$2" == *"$3"* ]] || fail "$1: '$2' does not contain '$3'"; }
 
+# log_has NEEDLE...: some runner log line contains every NEEDLE (fixed strings). No pipes: `grep | grep -q` under
+# pipefail fails when the first grep is cut off by SIGPIPE.
+log_has() { awk -v n="$#" 'BEGIN { for (i = 1; i <= n; i++) want[i] = ARGV[i]; ARGC = 1 }
+    { ok = 1; for (i = 1; i <= n; i++) if (index($0, want[i]) == 0) { ok = 0; break } } ok { found = 1; exit }
+    END { exit !found }' "$@" < "$RUNNER_LOG"; }
+
 # ---- manifests -----------------------------------------------------------------------------------------------
 # put FILE [DEST]: install a manifest of the case atomically (rename from a dot-file, which the source ignores),
 # with @CASE_TMP@ and @NODE@ replaced. DEST defaults to <case>-<file>. Every manifest put is removed when the
@@ -102,10 +108,10 @@ cri_decode() {
         if (tag ~ /^P/) printf "%s", c; else printf "%s\n", c
     }' "$1"
 }
-# logs NAME CONTAINER [ATTEMPT] [NAMESPACE]: decoded log of an attempt (default 0).
+# logs NAME CONTAINER [ATTEMPT]: decoded log of an attempt (default 0).
 logs() {
-    local u; u=$(pq "$1" '.metadata.uid')
-    cri_decode "$(pod_log_dir "$1" "$u" "${4:-default}")/$2/${3:-0}.log" 2>/dev/null
+    local u ns; read -r u ns < <(pq "$1" '"\(.metadata.uid) \(.metadata.namespace)"')
+    cri_decode "$(pod_log_dir "$1" "$u" "$ns")/$2/${3:-0}.log" 2>/dev/null
 }
 mode_of() { stat -c %a "$1" 2>/dev/null; }
 # cgroup directories of a pod UID in the v1 hierarchies and cgroup2 (any QoS level).
@@ -115,10 +121,13 @@ pod_cgroups() { ls -d /sys/fs/cgroup/*/kubepods/pod"$1" /sys/fs/cgroup/*/kubepod
 # ---- runtime objects of a pod (for cleanup checks) -------------------------------------------------------------
 # state_of UID: the runtime records (state.json) of a pod's containers and sandbox, one JSON per line.
 state_of() {
-    local s
-    for s in "$RUNTIME_ROOT"/*/state.json; do
-        [ -f "$s" ] && jq -c --arg u "$1" 'select(.annotations["io.kubernetes.pod.uid"] == $u)' "$s" 2>/dev/null
-    done
+    # One jq over every record. The files go through cat: jq 1.6 skips the file after one it cannot open (records
+    # are removed all the time while cases run), cat just reports it.
+    local files
+    files=$(compgen -G "$RUNTIME_ROOT/*/state.json") || return 0
+    mapfile -t files <<< "$files"
+    cat "${files[@]}" 2>/dev/null | jq -c --arg u "$1" 'select(.annotations["io.kubernetes.pod.uid"] == $u)' 2>/dev/null
+    return 0
 }
 sandbox_of() { state_of "$1" | jq -r 'select(.annotations["io.bootlet.kind"] == "sandbox") | .id' | head -n1; }
 # facts NAME [NAMESPACE]: record what a running pod owns on the host into $CASE_TMP/facts/<uid> (uid, name,

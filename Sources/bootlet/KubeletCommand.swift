@@ -64,6 +64,8 @@ struct KubeletCommand: ParsableCommand {
     var cniConfDir: String?
     @Option(name: .customLong("cni-bin-dir"), help: "Comma-separated CNI plugin directories (default /usr/lib/cni,/opt/cni/bin).")
     var cniBinDir: String?
+    @Option(name: .customLong("cni-cache-dir"), help: "bootlet: CNI attachment cache (default /var/lib/bootlet/cni).")
+    var cniCacheDir: String?
     @Option(name: .customLong("runtime-root"), help: "bootlet: container state root (default /run/bootlet).")
     var runtimeRoot: String?
     @Option(name: .customLong("image-root"), help: "bootlet: image store (default /var/lib/bootlet/images).")
@@ -113,6 +115,7 @@ struct KubeletCommand: ParsableCommand {
         if let v = allowedUnsafeSysctls { c.allowedUnsafeSysctls = v.split(separator: ",").map(String.init) }
         if let v = cniConfDir { c.cniConfDir = v }
         if let v = cniBinDir { c.cniBinDirs = v.split(separator: ",").map(String.init) }
+        if let v = cniCacheDir { c.cniCacheDir = v }
         if let v = runtimeRoot { c.runtimeRoot = v }
         if let v = imageRoot { c.imageRoot = v }
 

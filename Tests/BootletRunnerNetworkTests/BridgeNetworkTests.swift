@@ -152,6 +152,27 @@ struct BridgeNetworkTests {
         #expect(f.ipamFiles().isEmpty)
     }
 
+    @Test func orphanCleanupLeavesAnotherRunnersAttachmentsAlone() throws {
+        // Two runners (different netns directories, as with two --runtime-root) share the CNI cache directory.
+        let f = try NetFixture()
+        defer { f.cleanup() }
+        try f.writeBridgeConflist(portmap: false)
+        let mine = PodNetwork(namespaces: f.namespaces, cni: f.cni())
+        let sandbox = "other-runner-\(f.tag)"
+        let att = try mine.setUp(sandbox: sandbox, pod: f.pod)
+        let otherDir = f.root + "/netns-other"
+        try FileIO.makeDirectories(otherDir)
+        let other = PodNetwork(namespaces: NetworkNamespaces(directory: otherDir), cni: f.cni())
+        let report = other.cleanUpOrphans(keeping: [])
+        #expect(report.removed.isEmpty && report.failures.isEmpty, "\(report)")
+        #expect(NetworkNamespaces.isNamespace(att.netnsPath))
+        #expect(Set(try mine.cni.attachments().map(\.containerId)) == [sandbox])
+        #expect(f.ipamFiles() == [att.status.podIP!])
+        // Its own runner still treats it as an orphan.
+        #expect(mine.cleanUpOrphans(keeping: []).removed == [sandbox])
+        #expect(f.ipamFiles().isEmpty)
+    }
+
     @Test func noConfigurationGivesLoopbackOnlyAndNoPodIP() throws {
         let f = try NetFixture()
         defer { f.cleanup() }

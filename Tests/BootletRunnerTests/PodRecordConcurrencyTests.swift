@@ -48,6 +48,19 @@ struct PodRecordConcurrencyTests {
         }
     }
 
+    @Test func runsOlderThanThePreviousAreRetiredForRemoval() {
+        // kubelet's container GC keeps the current and one dead instance; older ones must be removed, not forgotten
+        // (their runtime state, rootfs, bundle, logs and symlink leaked).
+        let rec = PodRecord(uid: "u", pod: Self.pod("p"), source: "")
+        for k in 0..<4 { rec.append(Self.run("c0", k)) }
+        rec.append(Self.run("c1", 0))
+        #expect(rec.runs["c0"]?.map(\.restartCount) == [2, 3])
+        #expect(rec.takeRetired() == ["c0-0", "c0-1"])
+        #expect(rec.takeRetired().isEmpty)
+        rec.retire(["sandbox-old"])
+        #expect(rec.takeRetired() == ["sandbox-old"])
+    }
+
     @Test func accessorsCanNestInsideUpdate() {
         // The lock is recursive: an update closure may read the record (no deadlock).
         let rec = PodRecord(uid: "u", pod: Self.pod("p"), source: "")

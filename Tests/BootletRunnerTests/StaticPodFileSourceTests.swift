@@ -221,6 +221,7 @@ func expectedUID(_ content: String, path: String, node: String = "node1") throws
         #expect(names(s) == ["good-node1"])
         #expect(s.issues.map(\.file) == [dir.file("bad.yaml"), dir.file("huge.yaml")])
         #expect(s.issues[1].message.contains("larger than the 10485760-byte limit"))
+        #expect(s.issues[1].message.contains("read: file is \(11 * 1024 * 1024) bytes"), "the real size: \(s.issues[1].message)")
     }
 
     @Test func missingDirectoryThenCreated() throws {

@@ -313,6 +313,13 @@ struct WatchLoop {
         }
         defer { close(fd) }
         let limit = StaticPod.maxManifestSize
+        // Refuse by the file's size before reading it: the message then names the real size (reading stops a
+        // chunk past the limit, so the decoder alone would report that count).
+        if Int(st.st_size) > limit {
+            return .failed(ManifestError(
+                path: path, step: "read",
+                message: "file is \(st.st_size) bytes, larger than the \(limit)-byte limit for a manifest").description)
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while bytes.count <= limit {

@@ -43,6 +43,12 @@ extension Kubelet {
             let exit = store.exitRecord(id)
             if exit == nil && ProcFS.isAlive(r.monitorPid, startTime: r.monitorStartTime) { live.append(r) }
             if kind == "sandbox" {
+                let attempt = Int(a[Annotation.attempt] ?? "0") ?? 0
+                if let other = rec.sandbox {
+                    // A sandbox that was re-created: keep the newest attempt, the other goes at housekeeping.
+                    if other.attempt > attempt { rec.retire([id]); continue }
+                    rec.retire([other.id])
+                }
                 rec.sandbox = SandboxRun(
                     id: id, pid: r.pid, monitorPid: r.monitorPid, netnsPath: a[Annotation.netns],
                     podIPs: (a[Annotation.podIPs] ?? "").split(separator: ",").map(String.init),
@@ -63,11 +69,15 @@ extension Kubelet {
             } else if !ProcFS.isAlive(r.monitorPid, startTime: r.monitorStartTime) {
                 run.exit = ExitWatcher.collect(r, store: store)
             }
-            rec.append(run)
+            rec.runs[run.name, default: []].append(run)  // all runs; the newest two are kept below
         }
         for rec in found.values {
             // Keep the newest two runs per container, in attempt order.
-            for (name, list) in rec.runs { rec.runs[name] = Array(list.sorted { $0.restartCount < $1.restartCount }.suffix(2)) }
+            for (name, list) in rec.runs {
+                let sorted = list.sorted { $0.restartCount < $1.restartCount }
+                rec.runs[name] = Array(sorted.suffix(2))
+                rec.retire(sorted.dropLast(2).map(\.id))
+            }
             for run in rec.runningRuns { rec.started[run.name] = true; rec.readiness[run.name] = true }
             rec.startTime = rec.sandbox?.createdAt
             event(rec, "Adopted", "found pod \(rec.namespace)/\(rec.name) from an earlier run (\(rec.runningRuns.count) running containers)")

@@ -136,7 +136,7 @@ extension Kubelet {
             let preStop = container?.lifecycle?.preStop
             if preStop != nil { event(rec, "Killing", "Running preStop hook of container \(run.name)") }
             group.enter()
-            DispatchQueue.global().async { [runtime, weak self] in
+            PodWorkers.detached { [runtime, weak self] in  // blocks up to the grace period: not on a GCD thread
                 defer { group.leave() }
                 var grace = graceNanos
                 // preStop counts inside the grace period; what is left (at least 2 s) goes to the stop signal.

@@ -34,6 +34,7 @@ extension Kubelet {
             // The same manifest came back while the pod was ending: run it again, keeping its history.
             rec.terminating = false
             rec.terminated = false
+            if let sb = rec.sandbox { rec.retire([sb.id]) }  // stopped above; its record goes at housekeeping
             rec.sandbox = nil
             workers.sync(rec.uid)
         } else {
@@ -62,6 +63,7 @@ extension Kubelet {
 
     /// Every `housekeepingInterval` (kubelet: 2 s): remove pods that ended and are no longer wanted.
     func runHousekeeping() {
+        for rec in lock.with({ Array(pods.values) }) { removeRetired(rec) }
         let done = lock.with { pods.values.filter { $0.terminated && !$0.desired }.map(\.uid) }
         for uid in done {
             workers.runAndWait(uid) { [self] in
@@ -108,6 +110,38 @@ extension Kubelet {
         removePodCgroup(rec)
         backOff.forget(prefix: "\(rec.name)_\(rec.namespace)_\(rec.uid)_")
         return ok
+    }
+
+    /// kubelet's container GC for one pod: runtime containers the record no longer tracks (instances older than
+    /// the previous one, re-created sandboxes) are removed with their state, prepared rootfs, bundle, sandbox
+    /// directory, log files (`<n>.log` and its rotations) and `/var/log/containers` symlink. They have exited, so
+    /// this runs beside the pod's sync; what cannot be removed yet is retried at the next housekeeping.
+    func removeRetired(_ rec: PodRecord) {
+        var again: [String] = []
+        for id in rec.takeRetired() {
+            let annotations = (try? store.load(id))?.annotations ?? [:]
+            if FileIO.exists(store.dir(id)) {
+                do { try runtime.delete(id: id, force: true) } catch {
+                    event(rec, "FailedKillPod", "remove container \(id): \(error)", warning: true)
+                    again.append(id)
+                    continue
+                }
+            }
+            try? images.release(containerID: id)
+            try? FileIO.removeTree(config.runtimeRoot + "/bundles/" + id)
+            if FileIO.exists(sandboxDir(id)) {
+                _ = unmountAll(under: sandboxDir(id))
+                try? FileIO.removeTree(sandboxDir(id))
+            }
+            if let name = annotations[Annotation.containerName] {
+                unlink(dirs.containerLogSymlink(podName: rec.name, namespace: rec.namespace, container: name, containerID: id))
+            }
+            if let log = annotations[Annotation.logPath], let slash = log.lastIndex(of: "/") {
+                let dir = String(log[..<slash]), base = String(log[log.index(after: slash)...])
+                for f in (try? FileIO.list(dir)) ?? [] where f == base || f.hasPrefix(base + ".") { unlink(dir + "/" + f) }
+            }
+        }
+        if !again.isEmpty { rec.retire(again) }
     }
 
     /// Unmount everything mounted below `dir` (deepest first). False if something stays mounted.

@@ -36,6 +36,8 @@ public final class Kubelet: @unchecked Sendable {
     var pods: [String: PodRecord] = [:]
     /// Desired pods in manifest order (what /pods lists).
     var desiredOrder: [String] = []
+    /// Manifest issues of the last snapshot (each is logged once).
+    var reportedIssues: Set<String> = []
     var probeWorkers: [String: ProbeWorker] = [:]
     let probeQueue = DispatchQueue(label: "bootlet.probes", attributes: .concurrent)
     let http = HTTPGetClient()
@@ -59,7 +61,7 @@ public final class Kubelet: @unchecked Sendable {
         hostIPs = config.nodeIPs.isEmpty ? NodeAddresses.detect() : config.nodeIPs
         network = PodNetwork(
             namespaces: NetworkNamespaces(directory: config.runtimeRoot + "/netns"),
-            cni: CNINetwork(options: .init(confDir: config.cniConfDir, binDirs: config.cniBinDirs)))
+            cni: CNINetwork(options: .init(confDir: config.cniConfDir, binDirs: config.cniBinDirs, stateDir: config.cniCacheDir)))
     }
 
     /// Start every component; returns once serving. Pods keep running when the process later exits.
@@ -124,7 +126,14 @@ public final class Kubelet: @unchecked Sendable {
 
     /// A complete snapshot from the file source: start what is new, terminate what went away.
     func apply(snapshot: StaticPodFileSource.Snapshot) {
-        for issue in snapshot.issues {
+        // Every snapshot carries all current issues; report each one once (again only after it went away and came
+        // back), so a bad file does not log an event at every manifest change elsewhere.
+        let fresh: [StaticPodFileSource.Issue] = lock.with {
+            let new = snapshot.issues.filter { !reportedIssues.contains($0.message) }
+            reportedIssues = Set(snapshot.issues.map(\.message))
+            return new
+        }
+        for issue in fresh {
             event(nil, "FailedValidation", issue.message, warning: true)
         }
         var toSync: [String] = []
@@ -133,19 +142,24 @@ public final class Kubelet: @unchecked Sendable {
             desiredOrder = snapshot.pods.compactMap(\.metadata.uid)
             for (uid, pod) in wanted {
                 if let rec = pods[uid] {
+                    // Only a pod that changed needs a sync: every snapshot lists all pods, and syncing them all at
+                    // each manifest change elsewhere retried failing pods (and logged their events) every time.
+                    var changed = false
                     if !rec.desired || rec.terminating {
                         // The same manifest came back (same UID) while its pod was ending: it starts again once
                         // termination is over, keeping its containers' history (restartCount continues).
                         rec.desired = true
+                        changed = true
                     }
-                    rec.pod = pod
+                    if rec.pod != pod { rec.pod = pod; changed = true }  // e.g. an adopted pod gets its spec
                     rec.source = snapshot.files[uid] ?? rec.source
+                    if changed { toSync.append(uid) }
                 } else {
                     let rec = PodRecord(uid: uid, pod: pod, source: snapshot.files[uid] ?? "")
                     pods[uid] = rec
                     event(rec, "Scheduled", "pod \(rec.fullName) from \(rec.source)")
+                    toSync.append(uid)
                 }
-                toSync.append(uid)
             }
             for (uid, rec) in pods where rec.desired && wanted[uid] == nil {
                 rec.desired = false

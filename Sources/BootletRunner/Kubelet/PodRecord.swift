@@ -86,6 +86,7 @@ public final class PodRecord: @unchecked Sendable {
     private var _readiness: [String: Bool] = [:]
     private var _started: [String: Bool] = [:]
     private var _probesStarted: Set<String> = []
+    private var _retired: [String] = []
 
     public var pod: Pod {
         get { mutex.with { _pod } }
@@ -161,8 +162,24 @@ public final class PodRecord: @unchecked Sendable {
         mutex.with {
             var list = _runs[run.name] ?? []
             list.append(run)
-            if list.count > 2 { list.removeFirst(list.count - 2) }
+            if list.count > 2 {
+                _retired += list.prefix(list.count - 2).map(\.id)
+                list.removeFirst(list.count - 2)
+            }
             _runs[run.name] = list
+        }
+    }
+
+    /// Hand over runtime containers (or sandboxes) the record no longer tracks, for removal by housekeeping.
+    /// kubelet's container GC keeps one dead instance per container (`minDeadContainerInPod`); older instances are
+    /// removed with their logs, as they fall out of `runs`.
+    public func retire(_ ids: [String]) { mutex.with { _retired += ids } }
+
+    /// The retired ids, emptying the list.
+    public func takeRetired() -> [String] {
+        mutex.with {
+            defer { _retired = [] }
+            return _retired
         }
     }
 

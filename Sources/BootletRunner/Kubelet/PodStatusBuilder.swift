@@ -8,8 +8,9 @@ public enum PodStatusBuilder {
         var st = PodStatus(phase: PodLifecycle.phase(rec))
         let phase = st.phase ?? PodPhase.pending
         if let f = rec.admissionFailure {
+            // kubelet's rejectPod: the event carries the bare message, the status prefixes it.
             st.reason = f.reason
-            st.message = f.message
+            st.message = "Pod was rejected: " + f.message
         }
         let hasInit = !(rec.pod.spec.initContainers ?? []).isEmpty
         st.initContainerStatuses = (rec.pod.spec.initContainers ?? []).map { containerStatus(rec, $0, kind: $0.isSidecar ? .sidecar : .initContainer, hasInit: hasInit) }

@@ -32,6 +32,8 @@ public struct RunnerConfig: Sendable {
     public var imageRoot: String = "/var/lib/bootlet/images"
     public var cniConfDir: String = "/etc/cni/net.d"
     public var cniBinDirs: [String] = ["/usr/lib/cni", "/opt/cni/bin"]
+    /// CNI attachment cache (results and the configuration used for ADD, for DEL after a restart).
+    public var cniCacheDir: String = "/var/lib/bootlet/cni"
     /// Housekeeping period (kubelet: 2 s): cleanup of terminated pods.
     public var housekeepingInterval: Duration = .seconds(2)
 

@@ -1,3 +1,5 @@
+import BootletRuntime
+
 /// The network of non-hostNetwork pod sandboxes: a pinned namespace plus CNI, the two calls the runner makes
 /// around a sandbox (containerd's RunPodSandbox / StopPodSandbox network steps).
 ///
@@ -48,12 +50,15 @@ public struct PodNetwork: Sendable {
         public var failures: [String] = []
     }
 
-    /// After a restart: tear down every cached attachment and pinned namespace whose sandbox is not in `live`.
+    /// After a restart: tear down every cached attachment and pinned namespace of this runner whose sandbox is not
+    /// in `live`. An attachment is this runner's when its namespace was pinned in `namespaces.directory`: the cache
+    /// directory is shared by every runner on the host (another `--runtime-root`, a test), and one runner starting
+    /// up must not detach the others' pods.
     public func cleanUpOrphans(keeping live: Set<String>) -> CleanupReport {
         var report = CleanupReport()
         var sandboxes = Set<String>()
         do {
-            for a in try cni.attachments() where !live.contains(a.containerId) { sandboxes.insert(a.containerId) }
+            for a in try cni.attachments() where !live.contains(a.containerId) && owns(a) { sandboxes.insert(a.containerId) }
         } catch {
             report.failures.append("\(error)")
         }
@@ -71,5 +76,13 @@ public struct PodNetwork: Sendable {
             }
         }
         return report
+    }
+
+    /// Whether a cached attachment belongs to this runner: its namespace path is in our directory (or, for an
+    /// entry without one, our directory pins a namespace of that sandbox).
+    func owns(_ a: CNIAttachment) -> Bool {
+        let dir = namespaces.directory.hasSuffix("/") ? String(namespaces.directory.dropLast()) : namespaces.directory
+        if let ns = a.netns, !ns.isEmpty { return ns.hasPrefix(dir + "/") }
+        return FileIO.exists(namespaces.path(for: a.containerId))
     }
 }
