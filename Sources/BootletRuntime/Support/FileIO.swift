@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -34,11 +35,14 @@ public enum FileIO {
     /// content also survives a host crash; runtime state under the state root (/run) does not need it, since it
     /// describes processes a reboot ends anyway (runc and crun do not sync it either), and the sync costs ~10 ms
     /// on ext4 per container start.
+    private static let tempCounter = Atomic<UInt64>(0)
+
     public static func writeAtomically(
         _ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, step: String = "write", durable: Bool = true
     ) throws
     {
-        let tmp = path + ".tmp.\(getpid())"
+        // Unique per process and call: two threads writing the same file must not share a temp file.
+        let tmp = path + ".tmp.\(getpid()).\(tempCounter.wrappingAdd(1, ordering: .relaxed).oldValue)"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         if fd < 0 { throw RuntimeError.errno(step, tmp) }
         var ok = true
