@@ -5,9 +5,13 @@ import Testing
 /// Bad bundles fail with a message naming the step and the path, exit non-zero, and leave nothing behind.
 @Suite("Runtime errors")
 struct ErrorTests {
+    /// A container id no parallel test shares: the default cgroup is "<id>" below the runtime's own, so two tests
+    /// using one id would create and remove each other's cgroups.
+    static func uniqueID(_ prefix: String) -> String { "\(prefix)-\(UInt32.random(in: 0...UInt32.max))" }
+
     func failure(_ b: BundleFixture) throws -> CommandResult {
         try b.writeConfig()
-        let r = try runCommand(try bootletBinary(), ["oci", "--root", b.stateRoot, "run", "-b", b.dir, "err"])
+        let r = try runCommand(try bootletBinary(), ["oci", "--root", b.stateRoot, "run", "-b", b.dir, Self.uniqueID("err")])
         #expect(r.code != 0)
         #expect(b.leftovers().isEmpty, "leftovers after a failed create")
         return r
@@ -56,7 +60,7 @@ struct ErrorTests {
     @Test func malformedConfig() throws {
         let b = try BundleFixture(args: ["/bin/true"])
         try FileIO.writeAtomically(b.dir + "/config.json", Array("{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":\"zero\"}}}".utf8))
-        let r = try runCommand(try bootletBinary(), ["oci", "--root", b.stateRoot, "run", "-b", b.dir, "err"])
+        let r = try runCommand(try bootletBinary(), ["oci", "--root", b.stateRoot, "run", "-b", b.dir, Self.uniqueID("err")])
         #expect(r.code != 0)
         #expect(r.stderr.contains("parse bundle config \(b.dir)/config.json: process.user.uid"), "\(r.stderr)")
         #expect(b.leftovers().isEmpty)
@@ -66,10 +70,11 @@ struct ErrorTests {
         let b = try BundleFixture(args: ["/bin/sleep", "30"])
         try b.writeConfig()
         let bin = try bootletBinary()
-        #expect(try runCommand(bin, ["oci", "--root", b.stateRoot, "create", "-b", b.dir, "dup"]).code == 0)
-        let r = try runCommand(bin, ["oci", "--root", b.stateRoot, "create", "-b", b.dir, "dup"])
+        let id = Self.uniqueID("dup")
+        #expect(try runCommand(bin, ["oci", "--root", b.stateRoot, "create", "-b", b.dir, id]).code == 0)
+        let r = try runCommand(bin, ["oci", "--root", b.stateRoot, "create", "-b", b.dir, id])
         #expect(r.code != 0 && r.stderr.contains("container with id exists"))
-        #expect(try runCommand(bin, ["oci", "--root", b.stateRoot, "delete", "-f", "dup"]).code == 0)
+        #expect(try runCommand(bin, ["oci", "--root", b.stateRoot, "delete", "-f", id]).code == 0)
         #expect(b.leftovers().isEmpty)
     }
 }

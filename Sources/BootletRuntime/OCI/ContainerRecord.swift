@@ -23,6 +23,9 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     /// monitor's cgroups.
     public var cgroupPath: String?
     public var logPath: String?
+    /// The container created its own pid namespace: when its init is gone, the kernel has killed everything else
+    /// in it, so delete need not signal the cgroup's processes (runc skips signalAllProcesses the same way).
+    public var ownPidNamespace: Bool?
 
     public init(
         id: String, bundle: String, rootfs: String, pid: Int32, pidStartTime: UInt64, monitorPid: Int32,

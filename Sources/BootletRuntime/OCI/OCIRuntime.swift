@@ -121,6 +121,7 @@ public struct OCIRuntime: Sendable {
                 id: id, bundle: bundle, rootfs: planned.rootfs, pid: 0, pidStartTime: 0, monitorPid: 0,
                 monitorStartTime: 0, created: Timestamp.now(), annotations: spec.annotations, hooks: spec.hooks,
                 cgroupPath: cg.path.description, logPath: options.logPath)
+            record.ownPidNamespace = spec.linux?.namespaces?.contains { $0.type == .pid && $0.path == nil } ?? false
             loop: while true {
                 guard let msg = try s.next() else { continue }
                 switch msg {
@@ -210,7 +211,7 @@ public struct OCIRuntime: Sendable {
             }
         }
         session.reap()
-        try delete(id: id, force: true)
+        try delete(record, force: true)
         if let startError { throw RuntimeError("run container \(id)", "", detail: startError) }
         if status < 0 { throw RuntimeError("run container \(id)", "", detail: "the monitor exited without an exit status") }
         return exitCode(fromWaitStatus: status)
@@ -272,6 +273,11 @@ public struct OCIRuntime: Sendable {
             if force && FileIO.exists(store.dir(id)) { try store.remove(id); return }
             throw error
         }
+        try delete(record, force: force)
+    }
+
+    func delete(_ record: ContainerRecord, force: Bool) throws {
+        let id = record.id
         let status = store.status(of: record)
         if status == .running && !force {
             throw RuntimeError("delete container", id, detail: "cannot delete container \(id) that is not stopped: running")
@@ -285,9 +291,13 @@ public struct OCIRuntime: Sendable {
         }
         waitForExitRecord(id, monitorPid: record.monitorPid, monitorStart: record.monitorStartTime)
         if let path = record.cgroupPath, let cg = try? Cgroups.manager(path: try CgroupPath(path), host: try OCIRuntime.cgroupHost()) {
-            // Processes the init left behind (no pid namespace) go with the container, like runc delete.
-            try? cg.killAll(signal: SIGKILL, timeout: .seconds(5))
-            do { try cg.remove() } catch { warn("delete container \(id): \(error)") }
+            // Processes the init left behind (no pid namespace of its own) go with the container, like runc
+            // delete. With its own pid namespace everything died with init: try the removal first.
+            if record.ownPidNamespace == true, (try? cg.remove()) != nil {
+            } else {
+                try? cg.killAll(signal: SIGKILL, timeout: .seconds(5))
+                do { try cg.remove() } catch { warn("delete container \(id): \(error)") }
+            }
         }
         var st = store.ociState(of: record)
         st.status = .stopped
