@@ -1,6 +1,7 @@
 import BootletRuntime
 import Dispatch
 import KubeModel
+import Synchronization
 
 /// Probe workers (kubelet's `prober/worker.go`): one per (container run, probe kind), ticking every
 /// `periodSeconds`, skipped before `initialDelaySeconds`, liveness/readiness held back until the startup probe
@@ -18,7 +19,8 @@ final class ProbeWorker: @unchecked Sendable {
     var timer: DispatchSourceTimer?
     var success = 0, failure = 0
     var result: Bool?
-    var busy = false
+    /// A probe is in flight (the next tick is skipped, as kubelet's worker never overlaps its own probes).
+    let busy = Atomic<Bool>(false)
     var stopped = false
 
     init(uid: String, runID: String, container: String, kind: Kind, probe: Probe, startedAt: Int64) {
@@ -45,7 +47,16 @@ extension Kubelet {
             let period = Int(max(1, probe.periodSeconds)) * 1_000_000_000
             let delay = Int(max(0, probe.initialDelaySeconds)) * 1_000_000_000
             t.schedule(deadline: .now() + .nanoseconds(delay), repeating: .nanoseconds(period), leeway: .milliseconds(50))
-            t.setEventHandler { [weak self, w] in self?.probeTick(w) }
+            // The tick only hands the probe to its own thread: exec and network probes block for up to their
+            // timeout, and libdispatch grows its pool by about one thread a second once its threads block.
+            t.setEventHandler { [weak self, w] in
+                guard !w.stopped, w.busy.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+                else { return }
+                PodWorkers.detached {
+                    self?.probeTick(w)
+                    w.busy.store(false, ordering: .releasing)
+                }
+            }
             w.timer = t
             lock.with { probeWorkers[run.id + "/" + kind.rawValue] = w }
             t.resume()
@@ -65,7 +76,7 @@ extension Kubelet {
     }
 
     func probeTick(_ w: ProbeWorker) {
-        guard !w.stopped, !w.busy, let rec = lock.with({ pods[w.uid] }) else { return }
+        guard !w.stopped, let rec = lock.with({ pods[w.uid] }) else { return }
         guard let run = rec.current(w.container), run.id == w.runID, run.isRunning else {
             stopProbes(runID: w.runID)
             return
@@ -74,8 +85,6 @@ extension Kubelet {
         if w.kind != .startup, let c = containerSpec(rec, w.container), c.startupProbe != nil, rec.started[w.container] != true {
             return
         }
-        w.busy = true
-        defer { w.busy = false }
         let outcome = prober.run(w.probe, containerID: run.id, container: containerSpec(rec, w.container) ?? Container(name: w.container),
                                  podIP: rec.sandbox?.podIPs.first)
         if case .warning(let msg) = outcome { event(rec, "ProbeWarning", "\(w.kind.rawValue) probe warning: \(msg)", warning: true) }
