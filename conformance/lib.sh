@@ -182,3 +182,46 @@ wait_clean() {
         sleep 0.25
     done
 }
+
+# ---- helpers for cases 20+ (probes, hooks, sidecars, networking) -------------------------------------------------
+# at_exit COMMAND: run COMMAND (a string, eval'd) when the check exits, before its manifests are removed.
+_AT_EXIT=()
+_run_at_exit() { local c; for c in "${_AT_EXIT[@]}"; do eval "$c"; done; _cleanup_manifests; }
+at_exit() { _AT_EXIT+=("$1"); trap _run_at_exit EXIT; }
+# host_port: a TCP port free on the host now.
+host_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])'; }
+# now_ms: milliseconds since the epoch.
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# subst FILE KEY=VALUE...: the case's FILE with @KEY@ replaced, written to $CASE_TMP/FILE; prints that path.
+subst() {
+    local src=$1 out=$CASE_TMP/$(basename "$1") kv; shift
+    [ -f "$src" ] || src=$CASE_DIR/$src
+    cp "$src" "$out.tmp" || fail "subst: no $src"
+    for kv in "$@"; do sed -i "s|@${kv%%=*}@|${kv#*=}|g" "$out.tmp"; done
+    mv "$out.tmp" "$out"; echo "$out"
+}
+# condition NAME TYPE: "<status> <reason> <message>" of a pod condition.
+condition() { pq "$1" ".status.conditions[] | select(.type == \"$2\") | \"\\(.status) \\(.reason // \"\") \\(.message // \"\")\""; }
+# iptables_of ID: iptables rules (nat and filter) that mention ID (portmap tags its jumps with the sandbox id in a
+# comment), plus the rules of the CNI-* chains those rules jump to (portmap's per-sandbox CNI-DN-* chain).
+iptables_of() {
+    local t rules c
+    for t in nat filter; do
+        rules=$(iptables -w -t "$t" -S 2>/dev/null | grep -e "$1")
+        [ -n "$rules" ] || continue
+        echo "$rules" | sed "s/^/$t: /"
+        for c in $(echo "$rules" | grep -o -- '-j CNI-[A-Za-z0-9-]*' | cut -d' ' -f2 | grep -v '^CNI-HOSTPORT-' | sort -u); do
+            iptables -w -t "$t" -S "$c" 2>/dev/null | sed "s/^/$t: /"
+        done
+    done
+}
+# grpc_health_server PORT STATUSFILE HITSFILE: a gRPC health server (grpc.health.v1.Health/Check) on 127.0.0.1:PORT
+# in the background, answering the status named in STATUSFILE (SERVING / NOT_SERVING; per service: lines
+# "service status") and appending one line per Check to HITSFILE. Stopped when the check exits.
+grpc_health_server() {
+    python3 -c 'import grpc' 2>/dev/null || fail "python3 has no grpc module (grpcio): .ci/install-deps installs it"
+    python3 "$(dirname "${BASH_SOURCE[0]}")/grpc_health_server.py" "$1" "$2" "$3" >> "$CASE_TMP/grpc-server.log" 2>&1 &
+    local pid=$!
+    at_exit "kill $pid 2>/dev/null"
+    wait_until 10 "gRPC health server on :$1" python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 1)" 2>/dev/null
+}
