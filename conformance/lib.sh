@@ -225,3 +225,15 @@ grpc_health_server() {
     at_exit "kill $pid 2>/dev/null"
     wait_until 10 "gRPC health server on :$1" python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 1)" 2>/dev/null
 }
+# container_pid NAME CONTAINER: host pid of the container's current process (from its runtime state).
+container_pid() { local id; id=$(container_id "$1" "$2"); [ -n "$id" ] && jq -r '.pid // empty' "$RUNTIME_ROOT/$id/state.json" 2>/dev/null; }
+# proc_alive PID: the process exists and is not a zombie.
+proc_alive() { [ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+# death_ms TIMEOUT PID: poll (20 ms) until PID is gone; prints the time of death in epoch milliseconds.
+death_ms() {
+    local end=$(( $(now_ms) + $1 * 1000 ))
+    while proc_alive "$2"; do [ "$(now_ms)" -ge "$end" ] && fail "process $2 still alive after ${1}s"; sleep 0.02; done
+    now_ms
+}
+# ms_of EPOCHREALTIME: "1795963785.643356" -> 1795963785643
+ms_of() { local s=${1%.*} f=${1#*.}000; echo $(( s * 1000 + 10#${f:0:3} )); }
