@@ -103,6 +103,7 @@ extension Kubelet {
                 lock.with { rec.started[w.container] = true }
                 w.stopped = true
                 w.timer?.cancel()
+                triggerReadiness(runID: w.runID)
                 workers.sync(rec.uid)  // a sidecar being started lets the next init container go
             } else {
                 killForProbe(rec, run, kind: w.kind)
@@ -110,6 +111,18 @@ extension Kubelet {
         case .liveness:
             if !now { killForProbe(rec, run, kind: w.kind) }
         }
+    }
+
+    /// kubelet probes readiness as soon as a container counts as started (the prober manager's manual trigger in
+    /// `UpdatePodStatus`) instead of waiting for the next readiness period; `initialDelaySeconds` still holds. The
+    /// worker's timer is moved forward, so the probe runs on the timer's own handler (never concurrently with a
+    /// tick) and the period continues from there.
+    func triggerReadiness(runID: String) {
+        guard let r = lock.with({ probeWorkers[runID + "/" + ProbeWorker.Kind.readiness.rawValue] }), !r.stopped else { return }
+        let period = Int(max(1, r.probe.periodSeconds)) * 1_000_000_000
+        let due = r.startedAt + Int64(max(0, r.probe.initialDelaySeconds)) * 1_000_000_000
+        let wait = Int(max(0, due - Timestamp.nowNanos()))
+        r.timer?.schedule(deadline: .now() + .nanoseconds(wait), repeating: .nanoseconds(period), leeway: .milliseconds(50))
     }
 
     /// A liveness/startup failure: kill the container (probe-level grace period if set), the restart policy does
