@@ -136,7 +136,10 @@ extension Kubelet {
             let preStop = container?.lifecycle?.preStop
             if preStop != nil { event(rec, "Killing", "Running preStop hook of container \(run.name)") }
             group.enter()
-            DispatchQueue.global().async { [runtime, weak self] in
+            // One serial queue (so one thread of the overcommit pool) per stop: stops block for up to the grace
+            // period and must all run at once (CRI StopContainer in parallel), which the CPU-wide global queue
+            // does not do.
+            DispatchQueue(label: "bootlet.stop.\(run.id)").async { [runtime, weak self] in
                 defer { group.leave() }
                 var grace = graceNanos
                 // preStop counts inside the grace period; what is left (at least 2 s) goes to the stop signal.

@@ -7,6 +7,10 @@ import Dispatch
 /// Blocking runtime work (spawning a monitor, waiting for a container to stop) runs on these queues, never on the
 /// HTTP or watcher threads. A semaphore bounds how many pods start containers at the same time so a burst of
 /// manifests does not oversubscribe the machine.
+///
+/// The pod queues are plain serial queues (libdispatch's overcommit pool: a thread for each queue that has work),
+/// like kubelet's goroutine per pod worker. Targeting them at a shared concurrent queue capped the pods in flight
+/// at the CPU count (2 here): four removed pods with grace periods terminated two at a time instead of together.
 final class PodWorkers: @unchecked Sendable {
     private let lock = Lock()
     private var queues: [String: DispatchQueue] = [:]
@@ -24,7 +28,7 @@ final class PodWorkers: @unchecked Sendable {
     private func queue(_ uid: String) -> DispatchQueue {
         lock.with {
             if let q = queues[uid] { return q }
-            let q = DispatchQueue(label: "bootlet.pod.\(uid)", target: target)
+            let q = DispatchQueue(label: "bootlet.pod.\(uid)")
             queues[uid] = q
             return q
         }
