@@ -41,7 +41,10 @@ extension Kubelet {
         for (kind, probe) in list {
             let w = ProbeWorker(uid: rec.uid, runID: run.id, container: c.name, kind: kind, probe: probe,
                                 startedAt: run.startedAt ?? Timestamp.nowNanos())
-            let t = DispatchSource.makeTimerSource(queue: probeQueue)
+            // A serial queue per worker (kubelet: a goroutine per worker): probes block for up to timeoutSeconds and a
+            // liveness kill waits out the grace period; on one CPU-wide pool a few such waits stalled every other
+            // pod's probes. The timer's handler never overlaps itself, so a worker probes one at a time.
+            let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "bootlet.probe.\(run.id).\(kind.rawValue)"))
             let period = Int(max(1, probe.periodSeconds)) * 1_000_000_000
             let delay = Int(max(0, probe.initialDelaySeconds)) * 1_000_000_000
             t.schedule(deadline: .now() + .nanoseconds(delay), repeating: .nanoseconds(period), leeway: .milliseconds(50))

@@ -37,7 +37,6 @@ public final class Kubelet: @unchecked Sendable {
     /// Desired pods in manifest order (what /pods lists).
     var desiredOrder: [String] = []
     var probeWorkers: [String: ProbeWorker] = [:]
-    let probeQueue = DispatchQueue(label: "bootlet.probes", attributes: .concurrent)
     let http = HTTPGetClient()
     var prober: Prober { Prober(runtime: runtime, http: http) }
     var housekeeping: DispatchSourceTimer?
