@@ -165,7 +165,8 @@ leftovers() {
     if [ -n "$sb" ]; then
         [ -e "$RUNTIME_ROOT/netns/$sb" ] && echo "netns $RUNTIME_ROOT/netns/$sb"
         for p in "$CNI_CACHE"/*-"$sb"-*; do [ -e "$p" ] && echo "CNI cache $p"; done
-        grep -rlsx "$sb" "$IPAM_DIR" 2>/dev/null | sed 's/^/IPAM lease /'
+        # host-local writes "<container id>\r\n<ifname>" into the lease file: match the id at the start of a line
+        grep -rls "^$sb" "$IPAM_DIR" 2>/dev/null | sed 's/^/IPAM lease /'
     fi
     local ids; ids=$(awk '$1 == "id" || $1 == "uid" {print $2}' "$f" | paste -sd'|')
     [ -n "$ids" ] && grep -E "$ids" /proc/self/mountinfo | awk '{print "mount " $5}'
