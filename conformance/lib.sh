@@ -238,3 +238,13 @@ death_ms() {
 }
 # ms_of EPOCHREALTIME: "1795963785.643356" -> 1795963785643
 ms_of() { local s=${1%.*} f=${1#*.}000; echo $(( s * 1000 + 10#${f:0:3} )); }
+# net_gone_why SANDBOX: a hint when a live pod's network vanished: which of its CNI cache entry, netns pin and
+# host-local lease are gone (all gone while the pod runs = its network was torn down behind the runner's back,
+# e.g. by another runner's orphan cleanup through a shared CNI cache).
+net_gone_why() {
+    local sb=$1 out=""
+    ls "$CNI_CACHE"/*-"$sb"-eth0 >/dev/null 2>&1 || out="$out no CNI cache entry;"
+    [ -e "$RUNTIME_ROOT/netns/$sb" ] || out="$out no netns pin;"
+    grep -rqs "^$sb" "$IPAM_DIR" || out="$out no IPAM lease;"
+    echo "${out:- cache entry, netns and lease present}"
+}
