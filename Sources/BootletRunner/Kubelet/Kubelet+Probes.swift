@@ -101,9 +101,11 @@ extension Kubelet {
         switch w.kind {
         case .readiness:
             lock.with { rec.readiness[w.container] = now }
+            recordStatus(rec)
         case .startup:
             if now {
                 lock.with { rec.started[w.container] = true }
+                recordStatus(rec)
                 w.stopped = true
                 w.timer?.cancel()
                 triggerReadiness(runID: w.runID)
