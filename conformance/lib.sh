@@ -246,5 +246,6 @@ net_gone_why() {
     ls "$CNI_CACHE"/*-"$sb"-eth0 >/dev/null 2>&1 || out="$out no CNI cache entry;"
     [ -e "$RUNTIME_ROOT/netns/$sb" ] || out="$out no netns pin;"
     grep -rqs "^$sb" "$IPAM_DIR" || out="$out no IPAM lease;"
-    echo "${out:- cache entry, netns and lease present}"
+    local others; others=$(ls -d /tmp/bltconf.* 2>/dev/null | grep -v "^$W\$" | wc -l)
+    echo "${out:- cache entry, netns and lease present};$others other conformance worlds on the host"
 }
