@@ -174,7 +174,8 @@ leftovers() {
     if [ -n "$sb" ]; then
         [ -e "$RUNTIME_ROOT/netns/$sb" ] && echo "netns $RUNTIME_ROOT/netns/$sb"
         for p in "$CNI_CACHE"/*-"$sb"-*; do [ -e "$p" ] && echo "CNI cache $p"; done
-        grep -rlsx "$sb" "$IPAM_DIR" 2>/dev/null | sed 's/^/IPAM lease /'
+        # host-local writes "<container id>\r\n<ifname>" into the lease file: match the id at the start of a line
+        grep -rls "^$sb" "$IPAM_DIR" 2>/dev/null | sed 's/^/IPAM lease /'
     fi
     local ids; ids=$(awk '$1 == "id" || $1 == "uid" {print $2}' "$f" | paste -sd'|')
     [ -n "$ids" ] && grep -E "$ids" /proc/self/mountinfo | awk '{print "mount " $5}'
@@ -190,4 +191,70 @@ wait_clean() {
         [ "$(date +%s%N)" -ge "$end" ] && fail "$(awk '$1 == "name" {print $2}' "$f") not cleaned up ${t}s after removal: $(echo "$left" | head -n 8 | paste -sd';')"
         sleep 0.25
     done
+}
+
+# ---- helpers for cases 20+ (probes, hooks, sidecars, networking) -------------------------------------------------
+# at_exit COMMAND: run COMMAND (a string, eval'd) when the check exits, before its manifests are removed.
+_AT_EXIT=()
+_run_at_exit() { local c; for c in "${_AT_EXIT[@]}"; do eval "$c"; done; _cleanup_manifests; }
+at_exit() { _AT_EXIT+=("$1"); trap _run_at_exit EXIT; }
+# host_port: a TCP port free on the host now.
+host_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])'; }
+# now_ms: milliseconds since the epoch.
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# subst FILE KEY=VALUE...: the case's FILE with @KEY@ replaced, written to $CASE_TMP/FILE; prints that path.
+subst() {
+    local src=$1 out=$CASE_TMP/$(basename "$1") kv; shift
+    [ -f "$src" ] || src=$CASE_DIR/$src
+    cp "$src" "$out.tmp" || fail "subst: no $src"
+    for kv in "$@"; do sed -i "s|@${kv%%=*}@|${kv#*=}|g" "$out.tmp"; done
+    mv "$out.tmp" "$out"; echo "$out"
+}
+# condition NAME TYPE: "<status> <reason> <message>" of a pod condition.
+condition() { pq "$1" ".status.conditions[] | select(.type == \"$2\") | \"\\(.status) \\(.reason // \"\") \\(.message // \"\")\""; }
+# iptables_of ID: iptables rules (nat and filter) that mention ID (portmap tags its jumps with the sandbox id in a
+# comment), plus the rules of the CNI-* chains those rules jump to (portmap's per-sandbox CNI-DN-* chain).
+iptables_of() {
+    local t rules c
+    for t in nat filter; do
+        rules=$(iptables -w -t "$t" -S 2>/dev/null | grep -e "$1")
+        [ -n "$rules" ] || continue
+        echo "$rules" | sed "s/^/$t: /"
+        for c in $(echo "$rules" | grep -o -- '-j CNI-[A-Za-z0-9-]*' | cut -d' ' -f2 | grep -v '^CNI-HOSTPORT-' | sort -u); do
+            iptables -w -t "$t" -S "$c" 2>/dev/null | sed "s/^/$t: /"
+        done
+    done
+}
+# grpc_health_server PORT STATUSFILE HITSFILE: a gRPC health server (grpc.health.v1.Health/Check) on 127.0.0.1:PORT
+# in the background, answering the status named in STATUSFILE (SERVING / NOT_SERVING; per service: lines
+# "service status") and appending one line per Check to HITSFILE. Stopped when the check exits.
+grpc_health_server() {
+    python3 -c 'import grpc' 2>/dev/null || fail "python3 has no grpc module (grpcio): .ci/install-deps installs it"
+    python3 "$(dirname "${BASH_SOURCE[0]}")/grpc_health_server.py" "$1" "$2" "$3" >> "$CASE_TMP/grpc-server.log" 2>&1 &
+    local pid=$!
+    at_exit "kill $pid 2>/dev/null"
+    wait_until 10 "gRPC health server on :$1" python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 1)" 2>/dev/null
+}
+# container_pid NAME CONTAINER: host pid of the container's current process (from its runtime state).
+container_pid() { local id; id=$(container_id "$1" "$2"); [ -n "$id" ] && jq -r '.pid // empty' "$RUNTIME_ROOT/$id/state.json" 2>/dev/null; }
+# proc_alive PID: the process exists and is not a zombie.
+proc_alive() { [ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+# death_ms TIMEOUT PID: poll (20 ms) until PID is gone; prints the time of death in epoch milliseconds.
+death_ms() {
+    local end=$(( $(now_ms) + $1 * 1000 ))
+    while proc_alive "$2"; do [ "$(now_ms)" -ge "$end" ] && fail "process $2 still alive after ${1}s"; sleep 0.02; done
+    now_ms
+}
+# ms_of EPOCHREALTIME: "1795963785.643356" -> 1795963785643
+ms_of() { local s=${1%.*} f=${1#*.}000; echo $(( s * 1000 + 10#${f:0:3} )); }
+# net_gone_why SANDBOX: a hint when a live pod's network vanished: which of its CNI cache entry, netns pin and
+# host-local lease are gone (all gone while the pod runs = its network was torn down behind the runner's back,
+# e.g. by another runner's orphan cleanup through a shared CNI cache).
+net_gone_why() {
+    local sb=$1 out=""
+    ls "$CNI_CACHE"/*-"$sb"-eth0 >/dev/null 2>&1 || out="$out no CNI cache entry;"
+    [ -e "$RUNTIME_ROOT/netns/$sb" ] || out="$out no netns pin;"
+    grep -rqs "^$sb" "$IPAM_DIR" || out="$out no IPAM lease;"
+    local others; others=$(ls -d /tmp/bltconf.* 2>/dev/null | grep -v "^$W\$" | wc -l)
+    echo "${out:- cache entry, netns and lease present};$others other conformance worlds on the host"
 }

@@ -83,6 +83,29 @@ struct LifecycleTests {
         #expect(st.conditions?.map(\.type) == ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"])
     }
 
+    /// A running container whose startup probe has not succeeded is neither started nor ready, even without a
+    /// readiness probe (kubelet's prober manager skips readiness for containers that have not started).
+    @Test func notReadyBeforeStartupProbeSucceeds() {
+        let r = PodRecord(uid: "uid1", pod: pod("Always", containers: ["a", "b"]), source: "")
+        r.append(run("a", running: true))
+        r.append(run("b", running: true))
+        r.started["a"] = false  // startup probe pending
+        r.readiness["a"] = true  // no readiness probe
+        r.started["b"] = true
+        r.readiness["b"] = true
+        var st = PodStatusBuilder.status(r, hostIPs: [])
+        let a = st.containerStatuses?.first { $0.name == "a" }
+        #expect(a?.started == false && a?.ready == false)
+        #expect(st.containerStatuses?.first { $0.name == "b" }?.ready == true)
+        let ready = st.conditions?.first { $0.type == "Ready" }
+        #expect(ready?.status == "False" && ready?.reason == "ContainersNotReady")
+        #expect(ready?.message == "containers with unready status: [a]")
+        r.started["a"] = true
+        st = PodStatusBuilder.status(r, hostIPs: [])
+        #expect(st.containerStatuses?.first { $0.name == "a" }?.ready == true)
+        #expect(st.conditions?.first { $0.type == "Ready" }?.status == "True")
+    }
+
     @Test func terminatedReasons() {
         var r = run("a", exit: 0)
         #expect(r.terminatedReason == "Completed")

@@ -1,7 +1,6 @@
 import BootletRuntime
 import Dispatch
 import KubeModel
-import Synchronization
 
 /// Probe workers (kubelet's `prober/worker.go`): one per (container run, probe kind), ticking every
 /// `periodSeconds`, skipped before `initialDelaySeconds`, liveness/readiness held back until the startup probe
@@ -19,8 +18,7 @@ final class ProbeWorker: @unchecked Sendable {
     var timer: DispatchSourceTimer?
     var success = 0, failure = 0
     var result: Bool?
-    /// A probe is in flight (the next tick is skipped, as kubelet's worker never overlaps its own probes).
-    let busy = Atomic<Bool>(false)
+    var busy = false
     var stopped = false
 
     init(uid: String, runID: String, container: String, kind: Kind, probe: Probe, startedAt: Int64) {
@@ -43,20 +41,14 @@ extension Kubelet {
         for (kind, probe) in list {
             let w = ProbeWorker(uid: rec.uid, runID: run.id, container: c.name, kind: kind, probe: probe,
                                 startedAt: run.startedAt ?? Timestamp.nowNanos())
-            let t = DispatchSource.makeTimerSource(queue: probeQueue)
+            // A serial queue per worker (kubelet: a goroutine per worker): probes block for up to timeoutSeconds and a
+            // liveness kill waits out the grace period; on one CPU-wide pool a few such waits stalled every other
+            // pod's probes. The timer's handler never overlaps itself, so a worker probes one at a time.
+            let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "bootlet.probe.\(run.id).\(kind.rawValue)"))
             let period = Int(max(1, probe.periodSeconds)) * 1_000_000_000
             let delay = Int(max(0, probe.initialDelaySeconds)) * 1_000_000_000
             t.schedule(deadline: .now() + .nanoseconds(delay), repeating: .nanoseconds(period), leeway: .milliseconds(50))
-            // The tick only hands the probe to its own thread: exec and network probes block for up to their
-            // timeout, and libdispatch grows its pool by about one thread a second once its threads block.
-            t.setEventHandler { [weak self, w] in
-                guard !w.stopped, w.busy.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
-                else { return }
-                PodWorkers.detached {
-                    self?.probeTick(w)
-                    w.busy.store(false, ordering: .releasing)
-                }
-            }
+            t.setEventHandler { [weak self, w] in self?.probeTick(w) }
             w.timer = t
             lock.with { probeWorkers[run.id + "/" + kind.rawValue] = w }
             t.resume()
@@ -76,7 +68,7 @@ extension Kubelet {
     }
 
     func probeTick(_ w: ProbeWorker) {
-        guard !w.stopped, let rec = lock.with({ pods[w.uid] }) else { return }
+        guard !w.stopped, !w.busy, let rec = lock.with({ pods[w.uid] }) else { return }
         guard let run = rec.current(w.container), run.id == w.runID, run.isRunning else {
             stopProbes(runID: w.runID)
             return
@@ -85,6 +77,8 @@ extension Kubelet {
         if w.kind != .startup, let c = containerSpec(rec, w.container), c.startupProbe != nil, rec.started[w.container] != true {
             return
         }
+        w.busy = true
+        defer { w.busy = false }
         let outcome = prober.run(w.probe, containerID: run.id, container: containerSpec(rec, w.container) ?? Container(name: w.container),
                                  podIP: rec.sandbox?.podIPs.first)
         if case .warning(let msg) = outcome { event(rec, "ProbeWarning", "\(w.kind.rawValue) probe warning: \(msg)", warning: true) }
@@ -107,11 +101,14 @@ extension Kubelet {
         switch w.kind {
         case .readiness:
             lock.with { rec.readiness[w.container] = now }
+            recordStatus(rec)
         case .startup:
             if now {
                 lock.with { rec.started[w.container] = true }
+                recordStatus(rec)
                 w.stopped = true
                 w.timer?.cancel()
+                triggerReadiness(runID: w.runID)
                 workers.sync(rec.uid)  // a sidecar being started lets the next init container go
             } else {
                 killForProbe(rec, run, kind: w.kind)
@@ -119,6 +116,18 @@ extension Kubelet {
         case .liveness:
             if !now { killForProbe(rec, run, kind: w.kind) }
         }
+    }
+
+    /// kubelet probes readiness as soon as a container counts as started (the prober manager's manual trigger in
+    /// `UpdatePodStatus`) instead of waiting for the next readiness period; `initialDelaySeconds` still holds. The
+    /// worker's timer is moved forward, so the probe runs on the timer's own handler (never concurrently with a
+    /// tick) and the period continues from there.
+    func triggerReadiness(runID: String) {
+        guard let r = lock.with({ probeWorkers[runID + "/" + ProbeWorker.Kind.readiness.rawValue] }), !r.stopped else { return }
+        let period = Int(max(1, r.probe.periodSeconds)) * 1_000_000_000
+        let due = r.startedAt + Int64(max(0, r.probe.initialDelaySeconds)) * 1_000_000_000
+        let wait = Int(max(0, due - Timestamp.nowNanos()))
+        r.timer?.schedule(deadline: .now() + .nanoseconds(wait), repeating: .nanoseconds(period), leeway: .milliseconds(50))
     }
 
     /// A liveness/startup failure: kill the container (probe-level grace period if set), the restart policy does

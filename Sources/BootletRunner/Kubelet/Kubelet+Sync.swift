@@ -5,6 +5,7 @@ import KubeModel
 extension Kubelet {
     func syncPod(_ uid: String) {
         guard let rec = lock.with({ pods[uid] }), !lock.with({ stopped }) else { return }
+        defer { recordStatus(rec) }
         if rec.terminating || !rec.desired {
             terminatePod(rec)
             return
@@ -114,6 +115,13 @@ extension Kubelet {
         }
         if PodLifecycle.regularContainersFinished(rec) { workers.sync(uid) }
         if let w = nextWake { workers.sync(uid, afterNanos: w) }
+    }
+
+    /// kubelet's status manager recomputes a pod's status after every sync and probe result, so a condition's
+    /// `lastTransitionTime` is when it changed. The builder records transitions when it runs; running it here too,
+    /// not only when `/pods` is read, keeps those times true when nobody is looking.
+    func recordStatus(_ rec: PodRecord) {
+        lock.with { _ = PodStatusBuilder.status(rec, hostIPs: hostIPs) }
     }
 
     /// Start `c` unless it is backing off; returns nanoseconds until a retry is due (nil when started or not

@@ -39,7 +39,6 @@ public final class Kubelet: @unchecked Sendable {
     /// Manifest issues of the last snapshot (each is logged once).
     var reportedIssues: Set<String> = []
     var probeWorkers: [String: ProbeWorker] = [:]
-    let probeQueue = DispatchQueue(label: "bootlet.probes", attributes: .concurrent)
     let http = HTTPGetClient()
     var prober: Prober { Prober(runtime: runtime, http: http) }
     var housekeeping: DispatchSourceTimer?

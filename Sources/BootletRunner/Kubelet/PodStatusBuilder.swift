@@ -34,7 +34,7 @@ public enum PodStatusBuilder {
         let done = phase == PodPhase.succeeded || phase == PodPhase.failed
         var unready: [String] = []
         for c in (rec.pod.spec.initContainers ?? []).filter(\.isSidecar) + rec.pod.spec.containers {
-            if !(rec.readiness[c.name] == true && rec.current(c.name)?.isRunning == true) { unready.append(c.name) }
+            if !containerReady(rec, c.name) { unready.append(c.name) }
         }
         if rec.terminating { unready = (rec.pod.spec.containers).map(\.name) }
         var conds: [PodCondition] = []
@@ -119,8 +119,15 @@ public enum PodStatusBuilder {
         }
         let running = cur?.isRunning == true
         s.started = running ? (rec.started[c.name] ?? true) : false
-        s.ready = running && (rec.readiness[c.name] ?? false) && !rec.terminating
+        s.ready = containerReady(rec, c.name) && !rec.terminating
         return s
+    }
+
+    /// kubelet's prober manager (`UpdatePodStatus`): a container is ready only when it is running, *started*
+    /// (its startup probe succeeded, or it has none) and its readiness result is Success (or it has no readiness
+    /// probe). A container whose startup probe has not succeeded yet is never ready, probe or not.
+    static func containerReady(_ rec: PodRecord, _ name: String) -> Bool {
+        rec.current(name)?.isRunning == true && rec.started[name] != false && rec.readiness[name] == true
     }
 }
 
