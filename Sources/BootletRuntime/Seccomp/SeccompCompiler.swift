@@ -28,9 +28,10 @@ public enum SeccompCompiler {
     ///
     /// Why: distributions patch syscall tables without changing the version (Debian's 2.5.4-1+deb12u1 knows
     /// cachestat and fchmodat2, plain 2.5.4 does not), and a program cached by the older table would keep
-    /// refusing those calls after an upgrade. Table updates add *new* syscalls, so resolving the syscalls added
-    /// to Linux since 5.x (on every arch RuntimeDefault uses) detects them; resolving every name the profiles use
-    /// would cost ~0.6 ms per process, which `bootlet oci run` pays on every container start.
+    /// refusing those calls after an upgrade. Table updates add *new* syscalls, and libseccomp updates every
+    /// architecture's table in the same release, so resolving the syscalls added to Linux since 5.x on the native
+    /// table detects them; resolving every name the profiles use, or every arch, would cost up to ~0.6 ms per
+    /// process, which `bootlet oci run` pays on every container start.
     static let syscallTableFingerprint: UInt64 = {
         let names = [
             "clone3", "close_range", "openat2", "pidfd_getfd", "faccessat2", "process_madvise", "epoll_pwait2",
@@ -40,16 +41,9 @@ public enum SeccompCompiler {
             "lsm_get_self_attr", "lsm_set_self_attr", "lsm_list_modules", "mseal", "setxattrat", "getxattrat",
             "listxattrat", "removexattrat", "open_tree_attr", "uretprobe",
         ]
-        let arches: [String?] = [nil] + RuntimeDefaultProfile.HostArch.native.seccompArches.map(\.rawValue)
         var e = CanonicalEncoder()
-        for arch in arches {
-            for name in names {
-                let n = name.withCString { cname in
-                    if let arch { return arch.withCString { bl_seccomp_syscall_number($0, cname) } }
-                    return bl_seccomp_syscall_number(nil, cname)
-                }
-                e.u64(UInt64(bitPattern: Int64(n)))
-            }
+        for name in names {
+            e.u64(UInt64(bitPattern: Int64(name.withCString { bl_seccomp_syscall_number(nil, $0) })))
         }
         return e.digestPrefix64()
     }()
