@@ -97,6 +97,12 @@ static int parent_setup(struct monitor *m)
         for (unsigned i = 0; i < p->ncgprocs; i++) {
             int fd = open(p->cgprocs[i], O_WRONLY | O_CLOEXEC);
             if (fd < 0 || write(fd, pid, strlen(pid)) < 0) {
+                /* With BL_O_CGROUP_LATE the child works meanwhile and may already have died of its own error,
+                 * which it reported on the sync socket: that one is the error to show. */
+                if (fd >= 0 && errno == ESRCH) {
+                    close(fd);
+                    return 0;
+                }
                 report(m, "add container to cgroup", p->cgprocs[i], errno);
                 if (fd >= 0)
                     close(fd);

@@ -30,6 +30,21 @@ static void wait_go(int fd, const char *why)
     (void)why;
 }
 
+/* BL_O_CGROUP_LATE: the monitor's GO for the cgroups is still to come. */
+static int cgroup_pending;
+static int cgroup_sync_fd = -1;
+static int cgroup_newns;
+
+void bl_cgroup_barrier(void)
+{
+    if (!cgroup_pending)
+        return;
+    cgroup_pending = 0;
+    wait_go(cgroup_sync_fd, "cgroups");
+    if (cgroup_newns && unshare(CLONE_NEWCGROUP) < 0)
+        bl_die("create cgroup namespace", "linux.namespaces", errno);
+}
+
 static void write_file(const char *path, const char *value, const char *step)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -82,7 +97,12 @@ void bl_child_main(const struct bl_plan *p, const struct bl_child_fds *fds)
     umask(0);
 
     int in_userns = (p->clone_flags & CLONE_NEWUSER) != 0;
-    if (in_userns || (p->opts & BL_O_CGROUP_BY_MONITOR))
+    int late = (p->opts & BL_O_CGROUP_BY_MONITOR) && (p->opts & BL_O_CGROUP_LATE) && !in_userns;
+    if (late) {
+        cgroup_pending = 1;
+        cgroup_sync_fd = fds->sync_fd;
+        cgroup_newns = (p->clone_flags & CLONE_NEWCGROUP) != 0;
+    } else if (in_userns || (p->opts & BL_O_CGROUP_BY_MONITOR))
         wait_go(fds->sync_fd, "user namespace maps");
     if (in_userns) {
         if (setresgid(0, 0, 0) < 0)
@@ -101,7 +121,7 @@ void bl_child_main(const struct bl_plan *p, const struct bl_child_fds *fds)
             bl_die("join namespace (setns)", p->joins[i].path, errno);
         close(fds->ns_fds[i]);
     }
-    if ((p->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+    if (!late && (p->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
         bl_die("create cgroup namespace", "linux.namespaces", errno);
 
     if (fds->stdin_fd >= 0 && dup2(fds->stdin_fd, 0) < 0)
@@ -138,8 +158,10 @@ void bl_child_main(const struct bl_plan *p, const struct bl_child_fds *fds)
     int new_mountns = (p->clone_flags & CLONE_NEWNS) != 0;
     if (new_mountns && p->rootfs) {
         bl_setup_mounts(p, -1, in_userns);
+        bl_cgroup_barrier(); /* device nodes are subject to the devices cgroup, as under runc */
         bl_setup_devices(p, -1, in_userns);
     }
+    bl_cgroup_barrier();
     if (p->opts & BL_O_HOOK_SYNC) {
         struct bl_msg m;
         memset(&m, 0, sizeof(m));

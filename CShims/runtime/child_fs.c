@@ -74,6 +74,7 @@ static int set_recursive_ro(int rootfd, const char *dest)
 
 static void mount_cgroup_view(const struct bl_plan *p, const struct bl_mount *m, int rootfd, const char *target)
 {
+    bl_cgroup_barrier(); /* a cgroup2 mount shows the cgroup namespace's root */
     char what[160];
     unsigned long base = m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
     if (m->mflags & BL_M_CGROUP2) {

@@ -49,6 +49,28 @@ struct CgroupContainerTests {
         #expect(!FileIO.exists("/sys/fs/cgroup/unified" + path))
     }
 
+    /// The monitor attaches the child while the child mounts (BL_O_CGROUP_LATE); the cgroup namespace must still be
+    /// created only after the move, so the container sees its own cgroup as the root ("/") in every hierarchy.
+    @Test func cgroupNamespaceIsRootedAtTheContainersCgroup() throws {
+        let b = try BundleFixture(args: ["/bin/cat", "/proc/self/cgroup"])
+        let path = "/bootlet-it/cgns-\(UInt32.random(in: 0...UInt32.max))"
+        b.spec.linux!.cgroupsPath = path
+        b.spec.linux!.namespaces!.append(LinuxNamespace(type: .cgroup))
+        defer { for c in ["memory", "cpu", "pids"] { try? FileIO.removeTree("/sys/fs/cgroup/\(c)/bootlet-it") } }
+        let r = try b.run()
+        #expect(r.code == 0, "\(r.output)")
+        let lines = r.output.split(separator: "\n")
+        #expect(lines.count >= 5, "\(r.output)")
+        for l in lines {
+            let f = l.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            #expect(f.count == 3 && f[2] == "/", "not rooted at the container's cgroup: \(l)")
+        }
+        // Without a cgroup namespace the same container sees the host path.
+        b.spec.linux!.namespaces!.removeAll { $0.type == .cgroup }
+        let host = try b.run()
+        #expect(host.output.contains(":memory:" + path) || host.output.contains(path), "\(host.output)")
+    }
+
     @Test func memoryHogIsReportedOOMKilled() throws {
         let b = try BundleFixture(args: ["/bin/sh", "-c", "tail /dev/zero"])
         b.spec.linux!.cgroupsPath = "/bootlet-it/oom-\(UInt32.random(in: 0...UInt32.max))"

@@ -85,6 +85,10 @@ enum bl_mount_kind {
 #define BL_O_STDIO_NULL 0x20     /* container stdin is /dev/null (log mode always uses it) */
 #define BL_O_CGROUP_BY_MONITOR 0x40 /* monitor attaches the child to its cgroups (needed with a user namespace) */
 #define BL_O_HOSTPID_PIDNS_JOIN 0x80 /* reserved */
+#define BL_O_CGROUP_LATE 0x100   /* with CGROUP_BY_MONITOR: the child sets up its mounts while the monitor attaches it,
+                                  * and waits for the monitor's GO only before the first step that needs the cgroups
+                                  * (cgroup view, device nodes, hooks, pivot_root); moving a task between cgroups can
+                                  * wait for an RCU grace period, which this overlaps with the mount work */
 
 #define BL_NO_UMASK 0xffffffffu
 

@@ -295,7 +295,12 @@ public struct Planner {
         if hookSync { opts |= UInt32(BL_O_HOOK_SYNC) }
         if r.detach { opts |= UInt32(BL_O_DETACH) }
         if r.logPath != nil { opts |= UInt32(BL_O_STDIO_NULL) }
-        if userNS && !r.cgroup.procsFiles.isEmpty { opts |= UInt32(BL_O_CGROUP_BY_MONITOR) }
+        // The monitor attaches the child to its cgroups (with a user namespace it must: the child may not), and
+        // otherwise while the child already sets up its mounts: the move can wait for an RCU grace period.
+        if !r.cgroup.procsFiles.isEmpty {
+            opts |= UInt32(BL_O_CGROUP_BY_MONITOR)
+            if !userNS { opts |= UInt32(BL_O_CGROUP_LATE) }
+        }
         try plan.record(BL_T_OPTS) { $0.u32(opts) }
         return Result(plan: plan.finished(), rootfs: rootfs, warnings: warnings, hookSync: hookSync)
     }
