@@ -1,6 +1,6 @@
 /* bootlet-monitor: one per container, like conmon. It is spawned by bootlet with
- *   fd 3: the launch plan (a sealed memfd; when it is still empty, the spawner fills it while the monitor starts and
- *         says BL_MSG_PLAN when it is ready), fd 4: a SOCK_SEQPACKET control socket to the spawner,
+ *   fd 3: the launch plan (a memfd the spawner fills and seals while the monitor starts; it says BL_MSG_PLAN when
+ *         the plan is ready), fd 4: a SOCK_SEQPACKET control socket to the spawner,
  *   fds 0-2: the container's stdio when the plan has no log file (pass-through, `bootlet oci run`).
  * It clones the container (bl_child_main runs in the child), reports the pid, relays setup messages, holds the
  * container's stdout/stderr and writes them as a CRI log, reaps the container as its parent (and as subreaper of
@@ -252,9 +252,10 @@ int main(int argc, char **argv)
     fcntl(m.ctl, F_SETFD, FD_CLOEXEC);
 
     struct stat st;
-    if (fstat(3, &st) == 0 && st.st_size == 0) {
-        /* Spawned early, before the plan existed: wait for it. A spawner that gives up first (a bad bundle) just
-         * closes the socket; nothing was created, so there is nothing to record. */
+    {
+        /* The monitor is spawned before the plan exists: wait until the spawner says it is written and sealed
+         * (looking at the memfd's size instead would race with the writing). A spawner that gives up first (a bad
+         * bundle) just closes the socket; nothing was created, so there is nothing to record. */
         struct bl_msg msg;
         ssize_t n = bl_msg_recv(m.ctl, &msg, -1);
         if (n == 0)

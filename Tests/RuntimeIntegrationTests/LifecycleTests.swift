@@ -100,6 +100,20 @@ struct LifecycleTests {
         #expect(b.leftovers().isEmpty)
     }
 
+    /// The monitor starts before the plan is written; it must wait for the spawner's PLAN message, never read a
+    /// half-written plan (that raced about once in a hundred runs). Many back-to-back runs all succeed.
+    @Test func manyConsecutiveRunsAllStart() throws {
+        let b = try BundleFixture(args: ["/bin/true"])
+        try b.writeConfig()
+        var failures: [String] = []
+        for i in 0..<150 {
+            let r = try oci(b, "run", "-b", b.dir, "many-\(i)-\(UInt32.random(in: 0...UInt32.max))")
+            if r.code != 0 { failures.append("run \(i): \(r.code) \(r.stderr)") }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(3))")
+        #expect(b.leftovers().isEmpty)
+    }
+
     @Test func hooksSeeTheStateOnStdin() throws {
         let b = try BundleFixture(args: ["/bin/true"])
         let out = b.dir + "/hooks"
