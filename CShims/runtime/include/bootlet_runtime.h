@@ -219,4 +219,9 @@ int bl_netns_lo_up(const char *netns_path, int *step);
  * (statfs is not exported by Swift's Glibc module.) */
 int bl_netns_is_nsfs(const char *path);
 
+/* glibc malloc: limit the number of arenas (mallopt M_ARENA_MAX; call before threads start), and give free heap
+ * memory back to the system (malloc_trim). */
+int bl_malloc_arena_max(int n);
+int bl_malloc_trim(void);
+
 #endif
