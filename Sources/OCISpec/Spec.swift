@@ -37,16 +37,16 @@ public struct Spec: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        ociVersion = try c.decodeIfPresent(String.self, forKey: .ociVersion) ?? ""
-        process = try c.decodeIfPresent(Process.self, forKey: .process)
-        root = try c.decodeIfPresent(Root.self, forKey: .root)
-        hostname = try c.decodeIfPresent(String.self, forKey: .hostname)
-        domainname = try c.decodeIfPresent(String.self, forKey: .domainname)
-        mounts = try c.decodeIfPresent([Mount].self, forKey: .mounts)
-        hooks = try c.decodeIfPresent(Hooks.self, forKey: .hooks)
-        annotations = try c.decodeIfPresent([String: String].self, forKey: .annotations)
-        linux = try c.decodeIfPresent(Linux.self, forKey: .linux)
+        let c = try decoder.container(keyedBy: OCIKey.self)
+        ociVersion = try c.decodeIfPresent(String.self, forKey: "ociVersion") ?? ""
+        process = try c.decodeIfPresent(Process.self, forKey: "process")
+        root = try c.decodeIfPresent(Root.self, forKey: "root")
+        hostname = try c.decodeIfPresent(String.self, forKey: "hostname")
+        domainname = try c.decodeIfPresent(String.self, forKey: "domainname")
+        mounts = try c.decodeIfPresent([Mount].self, forKey: "mounts")
+        hooks = try c.decodeIfPresent(Hooks.self, forKey: "hooks")
+        annotations = try c.decodeIfPresent([String: String].self, forKey: "annotations")
+        linux = try c.decodeIfPresent(Linux.self, forKey: "linux")
     }
 }
 
@@ -96,21 +96,21 @@ public struct Process: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        terminal = try c.decodeIfPresent(Bool.self, forKey: .terminal)
-        consoleSize = try c.decodeIfPresent(ConsoleSize.self, forKey: .consoleSize)
-        user = try c.decodeIfPresent(User.self, forKey: .user) ?? User()
-        args = try c.decodeIfPresent([String].self, forKey: .args)
-        env = try c.decodeIfPresent([String].self, forKey: .env)
-        cwd = try c.decodeIfPresent(String.self, forKey: .cwd) ?? ""
-        capabilities = try c.decodeIfPresent(LinuxCapabilities.self, forKey: .capabilities)
-        rlimits = try c.decodeIfPresent([POSIXRlimit].self, forKey: .rlimits)
-        noNewPrivileges = try c.decodeIfPresent(Bool.self, forKey: .noNewPrivileges)
-        apparmorProfile = try c.decodeIfPresent(String.self, forKey: .apparmorProfile)
-        oomScoreAdj = try c.decodeIfPresent(Int.self, forKey: .oomScoreAdj)
-        selinuxLabel = try c.decodeIfPresent(String.self, forKey: .selinuxLabel)
-        scheduler = try c.decodeIfPresent(Scheduler.self, forKey: .scheduler)
-        ioPriority = try c.decodeIfPresent(IOPriority.self, forKey: .ioPriority)
+        let c = try decoder.container(keyedBy: OCIKey.self)
+        terminal = try c.decodeIfPresent(Bool.self, forKey: "terminal")
+        consoleSize = try c.decodeIfPresent(ConsoleSize.self, forKey: "consoleSize")
+        user = try c.decodeIfPresent(User.self, forKey: "user") ?? User()
+        args = try c.decodeIfPresent([String].self, forKey: "args")
+        env = try c.decodeIfPresent([String].self, forKey: "env")
+        cwd = try c.decodeIfPresent(String.self, forKey: "cwd") ?? ""
+        capabilities = try c.decodeIfPresent(LinuxCapabilities.self, forKey: "capabilities")
+        rlimits = try c.decodeIfPresent([POSIXRlimit].self, forKey: "rlimits")
+        noNewPrivileges = try c.decodeIfPresent(Bool.self, forKey: "noNewPrivileges")
+        apparmorProfile = try c.decodeIfPresent(String.self, forKey: "apparmorProfile")
+        oomScoreAdj = try c.decodeIfPresent(Int.self, forKey: "oomScoreAdj")
+        selinuxLabel = try c.decodeIfPresent(String.self, forKey: "selinuxLabel")
+        scheduler = try c.decodeIfPresent(Scheduler.self, forKey: "scheduler")
+        ioPriority = try c.decodeIfPresent(IOPriority.self, forKey: "ioPriority")
     }
 }
 
@@ -141,12 +141,12 @@ public struct User: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case uid, gid, umask, additionalGids, username }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        uid = try c.decodeIfPresent(UInt32.self, forKey: .uid) ?? 0
-        gid = try c.decodeIfPresent(UInt32.self, forKey: .gid) ?? 0
-        umask = try c.decodeIfPresent(UInt32.self, forKey: .umask)
-        additionalGids = try c.decodeIfPresent([UInt32].self, forKey: .additionalGids)
-        username = try c.decodeIfPresent(String.self, forKey: .username)
+        let c = try decoder.container(keyedBy: OCIKey.self)
+        uid = try c.decodeIfPresent(UInt32.self, forKey: "uid") ?? 0
+        gid = try c.decodeIfPresent(UInt32.self, forKey: "gid") ?? 0
+        umask = try c.decodeIfPresent(UInt32.self, forKey: "umask")
+        additionalGids = try c.decodeIfPresent([UInt32].self, forKey: "additionalGids")
+        username = try c.decodeIfPresent(String.self, forKey: "username")
     }
 }
 
