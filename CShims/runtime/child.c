@@ -110,7 +110,14 @@ void bl_child_main(const struct bl_plan *p, const struct bl_child_fds *fds)
         if (setresuid(0, 0, 0) < 0)
             bl_die("become root in the user namespace (setuid 0)", "linux.uidMappings", errno);
     }
-    /* cgroups first: their paths are host paths, which a joined mount namespace would hide (exec). */
+    /* cgroups first: their paths are host paths, which a joined mount namespace would hide (exec).
+     * v1 hierarchies: the child moves itself by writing "0" to `tasks`. A thread moving itself is the one migration
+     * the kernel does without taking the global threadgroup rwsem for writing, which waits for an RCU grace period
+     * (~10 ms on our VMs) unless another writer came just before; the child is single-threaded, so its thread is
+     * the whole process. cgroup2 has no such path (its thread files only move threads within a domain), so those
+     * are joined by the monitor meanwhile (BL_O_CGROUP_LATE) or through cgroup.procs below. */
+    for (unsigned i = 0; i < p->ncgtasks; i++)
+        write_file(p->cgtasks[i], "0", "join cgroup");
     if (!(p->opts & BL_O_CGROUP_BY_MONITOR))
         for (unsigned i = 0; i < p->ncgprocs; i++)
             write_file(p->cgprocs[i], "0", "join cgroup");

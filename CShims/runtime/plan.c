@@ -100,6 +100,7 @@ int bl_plan_parse(const void *buf, size_t len, struct bl_plan *out, char *why, s
     ALLOC(sysctls, counts[BL_T_SYSCTL]);
     ALLOC(rlimits, counts[BL_T_RLIMIT]);
     ALLOC(cgprocs, counts[BL_T_CGPROCS]);
+    ALLOC(cgtasks, counts[BL_T_CGTASKS]);
     ALLOC(groups, counts[BL_T_GROUP]);
     out->argv = calloc(counts[BL_T_ARG] + 1, sizeof(char *));
     out->envp = calloc(counts[BL_T_ENV] + 1, sizeof(char *));
@@ -254,6 +255,10 @@ int bl_plan_parse(const void *buf, size_t len, struct bl_plan *out, char *why, s
         case BL_T_CGPROCS:
             if (!(out->cgprocs[out->ncgprocs++] = take_str(&c)))
                 return fail(why, whylen, "bad cgroup.procs path", tag);
+            break;
+        case BL_T_CGTASKS:
+            if (!(out->cgtasks[out->ncgtasks++] = take_str(&c)))
+                return fail(why, whylen, "bad cgroup tasks path", tag);
             break;
         case BL_T_FIFO:
             if (!(out->fifo = take_str(&c)))

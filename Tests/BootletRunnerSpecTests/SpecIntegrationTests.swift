@@ -29,6 +29,13 @@ final class SpecBundle {
 
     func runtime() throws -> OCIRuntime { try OCIRuntime(store: StateStore(root: stateRoot), warn: { _ in }) }
 
+    /// The runtime removes each container's cgroup; the pod cgroup above them (the runner's job) goes here.
+    deinit {
+        if let host = try? CgroupHost.current(), let pod = try? CgroupPath("/kubepods/besteffort/pod\(podUID)") {
+            try? CgroupfsManager(host: host, path: pod).remove()
+        }
+    }
+
     func write(_ spec: Spec, bundle: String) throws {
         try FileIO.makeDirectories(bundle)
         let enc = JSONEncoder()

@@ -11,10 +11,18 @@ import Glibc
 @Suite("Container cgroups (real v1/hybrid)")
 struct CgroupContainerTests {
     func cgroupDir(_ controller: String, _ path: String) -> String { "/sys/fs/cgroup/\(controller)\(path)" }
+    /// A test's own top-level cgroup (tests run in parallel: none removes another's).
+    func testTop(_ kind: String) -> String { "/bootlet-it-\(kind)-\(UInt32.random(in: 0...UInt32.max))" }
+    /// Removes `top` and the cgroups below it from every hierarchy (the manager the runtime uses).
+    func removeEverywhere(_ top: String) {
+        guard let host = try? CgroupHost.current(), let path = try? CgroupPath(top) else { return }
+        try? CgroupfsManager(host: host, path: path).remove()
+    }
 
     @Test func resourcesAreWrittenAndTheCgroupIsRemoved() throws {
         let b = try BundleFixture(args: ["/bin/sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes; sleep 30"])
-        let path = "/bootlet-it/res-\(UInt32.random(in: 0...UInt32.max))"
+        let top = testTop("res"), path = top + "/c"
+        defer { removeEverywhere(top) }
         b.spec.linux!.cgroupsPath = path
         b.spec.linux!.resources = LinuxResources(
             devices: [LinuxDeviceCgroup(allow: false, access: "rwm")],
@@ -25,7 +33,6 @@ struct CgroupContainerTests {
         var o = OCIRuntime.LaunchOptions()
         o.logPath = b.dir + "/0.log"
         let (rec, _) = try rt.launch(id: "cg1", bundle: b.dir, mode: .runDetached, options: o)
-        defer { try? FileIO.removeTree("/sys/fs/cgroup/memory/bootlet-it") }
         func read(_ c: String, _ f: String) -> String { ((try? FileIO.readString(cgroupDir(c, path) + "/" + f)) ?? "").bl_trim() }
         #expect(read("memory", "memory.limit_in_bytes") == "67108864")
         #expect(read("memory", "memory.soft_limit_in_bytes") == "33554432")
@@ -49,14 +56,41 @@ struct CgroupContainerTests {
         #expect(!FileIO.exists("/sys/fs/cgroup/unified" + path))
     }
 
+    /// Without a user namespace the child moves itself into the v1 hierarchies (writing "0" to `tasks`) and the
+    /// monitor moves it into the cgroup2 one; with a user namespace the monitor does all of them. Either way the
+    /// container ends up in its cgroup in every hierarchy, cgroup2 included (hybrid here).
+    @Test(arguments: [false, true])
+    func everyHierarchyIsJoined(userNamespace: Bool) throws {
+        let b = try BundleFixture(args: ["/bin/cat", "/proc/self/cgroup"])
+        let top = testTop("join"), path = top + "/c"
+        defer { removeEverywhere(top) }
+        b.spec.linux!.cgroupsPath = path
+        if userNamespace {
+            b.spec.linux!.namespaces!.append(.init(type: .user))
+            b.spec.linux!.uidMappings = [LinuxIDMapping(containerID: 0, hostID: 200000, size: 65536)]
+            b.spec.linux!.gidMappings = [LinuxIDMapping(containerID: 0, hostID: 200000, size: 65536)]
+            b.spec.mounts!.removeAll { $0.destination == "/sys/fs/cgroup" }
+        }
+        let r = try b.run()
+        #expect(r.code == 0, "\(r.output)")
+        let lines = r.output.split(separator: "\n")
+        let host = try FileIO.readString("/proc/self/cgroup").split(separator: "\n")
+        #expect(lines.count == host.count, "\(r.output)")
+        for l in lines {
+            let f = l.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            #expect(f.count == 3 && f[2].hasSuffix(path), "not in the container's cgroup: \(l)")
+        }
+        #expect(lines.contains { $0.hasPrefix("0::") } == host.contains { $0.hasPrefix("0::") })
+    }
+
     /// The monitor attaches the child while the child mounts (BL_O_CGROUP_LATE); the cgroup namespace must still be
     /// created only after the move, so the container sees its own cgroup as the root ("/") in every hierarchy.
     @Test func cgroupNamespaceIsRootedAtTheContainersCgroup() throws {
         let b = try BundleFixture(args: ["/bin/cat", "/proc/self/cgroup"])
-        let path = "/bootlet-it/cgns-\(UInt32.random(in: 0...UInt32.max))"
+        let top = testTop("cgns"), path = top + "/c"
+        defer { removeEverywhere(top) }
         b.spec.linux!.cgroupsPath = path
         b.spec.linux!.namespaces!.append(LinuxNamespace(type: .cgroup))
-        defer { for c in ["memory", "cpu", "pids"] { try? FileIO.removeTree("/sys/fs/cgroup/\(c)/bootlet-it") } }
         let r = try b.run()
         #expect(r.code == 0, "\(r.output)")
         let lines = r.output.split(separator: "\n")
@@ -73,14 +107,15 @@ struct CgroupContainerTests {
 
     @Test func memoryHogIsReportedOOMKilled() throws {
         let b = try BundleFixture(args: ["/bin/sh", "-c", "tail /dev/zero"])
-        b.spec.linux!.cgroupsPath = "/bootlet-it/oom-\(UInt32.random(in: 0...UInt32.max))"
+        let top = testTop("oom")
+        defer { removeEverywhere(top) }
+        b.spec.linux!.cgroupsPath = top + "/c"
         b.spec.linux!.resources = LinuxResources(memory: LinuxMemory(limit: 24 << 20, swap: 24 << 20))
         try b.writeConfig()
         let rt = try b.runtime()
         var o = OCIRuntime.LaunchOptions()
         o.logPath = b.dir + "/0.log"
         let (rec, _) = try rt.launch(id: "oom1", bundle: b.dir, mode: .runDetached, options: o)
-        defer { try? FileIO.removeTree("/sys/fs/cgroup/memory/bootlet-it") }
         let store = StateStore(root: b.stateRoot)
         for _ in 0..<1000 where store.exitRecord(rec.id) == nil { usleep(10_000) }
         let e = try #require(store.exitRecord(rec.id))
@@ -92,12 +127,13 @@ struct CgroupContainerTests {
 
     @Test func pidsLimitStopsAForkBomb() throws {
         let b = try BundleFixture(args: ["/bin/sh", "-c", "for i in $(seq 1 30); do sleep 3 & done 2>&1; wait; echo done"])
-        b.spec.linux!.cgroupsPath = "/bootlet-it/pids-\(UInt32.random(in: 0...UInt32.max))"
+        let top = testTop("pids")
+        defer { removeEverywhere(top) }
+        b.spec.linux!.cgroupsPath = top + "/c"
         b.spec.linux!.resources = LinuxResources(pids: LinuxPids(limit: 10))
         let r = try b.run()
         #expect(r.output.contains("Resource temporarily unavailable"), "\(r.output)")
         #expect(!FileIO.exists("/sys/fs/cgroup/pids" + b.spec.linux!.cgroupsPath!))
-        try? FileIO.removeTree("/sys/fs/cgroup/pids/bootlet-it")
         #expect(b.leftovers().isEmpty)
     }
 

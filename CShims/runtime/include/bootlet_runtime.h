@@ -56,6 +56,7 @@ enum bl_plan_tag {
     BL_T_LOG,               /* u32 max line bytes, u32 pad, str CRI log path */
     BL_T_OOMFILE,           /* u32 kind (1 = v1 memory.oom_control, 2 = v2 memory.events), u32 pad, str path */
     BL_T_OPTS,              /* u32 BL_O_* option bits */
+    BL_T_CGTASKS,           /* str path of a cgroup v1 `tasks` file the child joins itself by writing "0" (repeated) */
     BL_T_MAX
 };
 
@@ -127,6 +128,7 @@ struct bl_plan {
     struct bl_sysctl *sysctls; unsigned nsysctls;
     struct bl_rlimit *rlimits; unsigned nrlimits;
     const char **cgprocs; unsigned ncgprocs;
+    const char **cgtasks; unsigned ncgtasks;
     char **argv; unsigned nargv;  /* NULL-terminated */
     char **envp; unsigned nenvp;  /* NULL-terminated */
     uint32_t *groups; unsigned ngroups;

@@ -5,7 +5,8 @@ extension CgroupPlacement {
     /// directories under /sys/fs/cgroup, watch its memory cgroup for OOM kills.
     public init(manager: any CgroupManager) {
         var sources: [MountSource] = []
-        for m in manager.mountSources() {
+        let mounts = manager.mountSources()
+        for m in mounts {
             if m.name.isEmpty {
                 sources.append(MountSource(name: ".", source: m.hostPath))
                 continue
@@ -13,7 +14,8 @@ extension CgroupPlacement {
             sources.append(MountSource(name: m.name, source: m.hostPath))
             for alias in m.aliases where alias != m.name { sources.append(MountSource(name: alias, source: "=" + m.name)) }
         }
-        self.init(procsFiles: manager.procsFiles(), mountSources: sources, unified: manager.host.mode == .v2,
+        self.init(procsFiles: manager.procsFiles(), taskFiles: mounts.filter { !$0.isUnified }.map { $0.hostPath + "/tasks" },
+                  mountSources: sources, unified: manager.host.mode == .v2,
                   oomFile: manager.oomEventsFile())
     }
 }

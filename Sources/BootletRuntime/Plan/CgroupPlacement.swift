@@ -17,25 +17,38 @@ public struct CgroupPlacement: Sendable, Equatable {
             self.source = source
         }
     }
-    /// `cgroup.procs` files the child joins by writing "0" before it unshares its cgroup namespace.
+    /// `cgroup.procs` files, one per hierarchy: where the monitor writes the child's pid.
     public var procsFiles: [String]
+    /// `tasks` files of the cgroup v1 hierarchies among them. Without a user namespace the child joins those
+    /// itself by writing "0" (a thread moving itself skips the kernel's global threadgroup lock and its RCU grace
+    /// period); only the cgroup2 entries of `procsFiles` are then left to the monitor.
+    public var taskFiles: [String]
     public var mountSources: [MountSource]
     /// True on a pure cgroup v2 host: with a cgroup namespace the container mounts cgroup2 itself.
     public var unified: Bool
     /// Memory-cgroup file whose `oom_kill` counter tells an OOM kill (1 = v1 memory.oom_control, 2 = v2 memory.events).
     public var oomFile: (kind: UInt32, path: String)?
 
-    public init(procsFiles: [String], mountSources: [MountSource], unified: Bool, oomFile: (kind: UInt32, path: String)?)
-    {
+    public init(
+        procsFiles: [String], taskFiles: [String] = [], mountSources: [MountSource], unified: Bool,
+        oomFile: (kind: UInt32, path: String)?
+    ) {
         self.procsFiles = procsFiles
+        self.taskFiles = taskFiles
         self.mountSources = mountSources
         self.unified = unified
         self.oomFile = oomFile
     }
 
     public static func == (a: CgroupPlacement, b: CgroupPlacement) -> Bool {
-        a.procsFiles == b.procsFiles && a.mountSources == b.mountSources && a.unified == b.unified
+        a.procsFiles == b.procsFiles && a.taskFiles == b.taskFiles && a.mountSources == b.mountSources && a.unified == b.unified
             && a.oomFile?.kind == b.oomFile?.kind && a.oomFile?.path == b.oomFile?.path
+    }
+
+    /// The `procsFiles` of cgroup2 hierarchies (those without a `tasks` file in `taskFiles`).
+    public var unifiedProcsFiles: [String] {
+        let v1Dirs = Set(taskFiles.map { String($0.dropLast("/tasks".count)) })
+        return procsFiles.filter { !v1Dirs.contains(String($0.dropLast("/cgroup.procs".count))) }
     }
 
     /// The cgroups of the calling process, as a placement that joins nothing.

@@ -270,7 +270,11 @@ public struct Planner {
         if let sc = linux.seccomp { try encodeSeccomp(sc, compiler: r.seccomp, into: &plan, warnings: &warnings) }
 
         // cgroups, state, logging.
-        for f in r.cgroup.procsFiles { try plan.strings(BL_T_CGPROCS, f) }
+        // With a user namespace the monitor moves the child (which may not write host cgroup files); otherwise the
+        // child joins the v1 hierarchies itself and the monitor only the cgroup2 one (see CgroupPlacement.taskFiles).
+        let byMonitor = userNS ? r.cgroup.procsFiles : r.cgroup.unifiedProcsFiles
+        if !userNS { for f in r.cgroup.taskFiles { try plan.strings(BL_T_CGTASKS, f) } }
+        for f in byMonitor { try plan.strings(BL_T_CGPROCS, f) }
         if let oom = r.cgroup.oomFile {
             try plan.record(BL_T_OOMFILE) { p in
                 p.u32(oom.kind)
@@ -295,9 +299,9 @@ public struct Planner {
         if hookSync { opts |= UInt32(BL_O_HOOK_SYNC) }
         if r.detach { opts |= UInt32(BL_O_DETACH) }
         if r.logPath != nil { opts |= UInt32(BL_O_STDIO_NULL) }
-        // The monitor attaches the child to its cgroups (with a user namespace it must: the child may not), and
-        // otherwise while the child already sets up its mounts: the move can wait for an RCU grace period.
-        if !r.cgroup.procsFiles.isEmpty {
+        // The monitor attaches the child to its cgroup2 cgroup (all of them with a user namespace) while the child
+        // already sets up its mounts: that move waits for an RCU grace period.
+        if !byMonitor.isEmpty {
             opts |= UInt32(BL_O_CGROUP_BY_MONITOR)
             if !userNS { opts |= UInt32(BL_O_CGROUP_LATE) }
         }
