@@ -38,6 +38,7 @@ struct monitor {
     int ready;         /* the child reached READY (create) or exec'd: a closing control socket is normal then */
     char error_text[1024];
     long oom_before;
+    int born_in_cgroup; /* clone3(CLONE_INTO_CGROUP) placed the child in its cgroup2 cgroup: no cgroup.procs write */
 };
 
 static void send_ctl(struct monitor *m, struct bl_msg *msg)
@@ -72,6 +73,54 @@ static int write_proc(pid_t pid, const char *file, const char *value)
     return e;
 }
 
+/* clone3's argument block (linux/sched.h, version 2: with `cgroup`), spelled out so that <sched.h> and
+ * <linux/sched.h> need not be mixed. */
+struct bl_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#define BL_CLONE_INTO_CGROUP 0x200000000ULL
+
+/* Without a user namespace the plan's cgroup.procs entries are the cgroup2 ones only (the child joins the v1
+ * hierarchies itself through `tasks`). The child can be born there: clone3(CLONE_INTO_CGROUP) takes the global
+ * threadgroup lock only for reading, where a later write of its pid to cgroup.procs takes it for writing and can
+ * wait for an RCU grace period. Returns the pid (0 in the child), -1 with errno for a clone error that the plain
+ * clone would hit too, or -2 when this path does not apply or the kernel refuses it (then the monitor moves the
+ * child after a plain clone, as before). */
+static pid_t clone_into_cgroup(struct monitor *m, unsigned long flags)
+{
+    const struct bl_plan *p = &m->plan;
+    if ((p->clone_flags & CLONE_NEWUSER) || !(p->opts & BL_O_CGROUP_BY_MONITOR) || p->ncgprocs != 1)
+        return -2;
+    const char *procs = p->cgprocs[0];
+    size_t len = strlen(procs), suffix = strlen("/cgroup.procs");
+    char dir[4096];
+    if (len <= suffix || len - suffix >= sizeof(dir) || strcmp(procs + len - suffix, "/cgroup.procs") != 0)
+        return -2;
+    memcpy(dir, procs, len - suffix);
+    dir[len - suffix] = 0;
+    int cg = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (cg < 0)
+        return -2;
+    struct bl_clone_args a;
+    memset(&a, 0, sizeof(a));
+    a.flags = (uint64_t)flags | BL_CLONE_INTO_CGROUP;
+    a.exit_signal = SIGCHLD;
+    a.cgroup = (uint64_t)cg;
+    long pid = syscall(SYS_clone3, &a, sizeof(a));
+    int e = errno;
+    if (pid == 0)
+        return 0;
+    close(cg);
+    if (pid > 0) {
+        m->born_in_cgroup = 1;
+        return (pid_t)pid;
+    }
+    /* ENOSYS/E2BIG: no clone3 or no cgroup field (before 5.7); EBADF/EOPNOTSUPP/EINVAL: not a cgroup2 directory
+     * the kernel will place a new process in. Let the plain path try and report. */
+    (void)e;
+    return -2;
+}
+
 /* Things only a process outside the new user namespace can do, before the child continues. */
 static int parent_setup(struct monitor *m)
 {
@@ -91,7 +140,7 @@ static int parent_setup(struct monitor *m)
             return r;
         }
     }
-    if (p->opts & BL_O_CGROUP_BY_MONITOR) {
+    if ((p->opts & BL_O_CGROUP_BY_MONITOR) && !m->born_in_cgroup) {
         char pid[24];
         snprintf(pid, sizeof(pid), "%d", (int)m->child);
         for (unsigned i = 0; i < p->ncgprocs; i++) {
@@ -335,7 +384,9 @@ int main(int argc, char **argv)
 
     /* A cgroup namespace must be created after the child joined its cgroups (so it is rooted there). */
     unsigned long flags = (unsigned long)(p->clone_flags & ~(uint64_t)CLONE_NEWCGROUP);
-    pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+    pid_t pid = clone_into_cgroup(&m, flags);
+    if (pid == -2)
+        pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
     if (pid == 0) {
         close(sp[0]);
         cf.sync_fd = sp[1];
