@@ -79,6 +79,7 @@ extension Kubelet {
             defer { close(null) }
             opts.stdio = (null, null, null)
             let (record, _) = try runtime.launch(id: id, bundle: bundle, spec: built.spec, mode: .runDetached, options: opts)
+            lock.with { launchesSinceHousekeeping += 1 }
             run.startedAt = record.startedAt ?? Timestamp.nowNanos()
             linkContainerLog(rec, run)
             rec.append(run)

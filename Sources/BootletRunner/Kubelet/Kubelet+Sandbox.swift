@@ -87,6 +87,7 @@ extension Kubelet {
             defer { close(null) }
             opts.stdio = (null, null, null)
             let (record, _) = try runtime.launch(id: id, bundle: dir, spec: built.spec, mode: .runDetached, options: opts)
+            lock.with { launchesSinceHousekeeping += 1 }
             if let old = rec.sandbox { rec.retire([old.id]) }  // a re-created sandbox: the old one goes at housekeeping
             rec.sandbox = SandboxRun(id: id, pid: record.pid, monitorPid: record.monitorPid, netnsPath: attachment?.netnsPath,
                                      podIPs: podIPs, createdAt: Timestamp.nowNanos(), attempt: attempt)

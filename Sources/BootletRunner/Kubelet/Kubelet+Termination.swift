@@ -66,9 +66,13 @@ extension Kubelet {
     func runHousekeeping() {
         for rec in lock.with({ Array(pods.values) }) { removeRetired(rec) }
         let done = lock.with { pods.values.filter { $0.terminated && !$0.desired }.map(\.uid) }
-        // Pods that go away free their records; hand the freed heap back to the system (glibc keeps it otherwise),
-        // so the runner's RSS follows the pods it has, not the most it ever had.
-        defer { if !done.isEmpty { _ = bl_malloc_trim() } }
+        // Hand free heap back once pod churn has settled, so the runner's RSS follows the pods it has, not the most
+        // it ever had (HeapTrimPolicy).
+        let trim = lock.with { () -> Bool in
+            defer { launchesSinceHousekeeping = 0 }
+            return heapTrim.pass(launches: launchesSinceHousekeeping, removals: done.count)
+        }
+        if trim { _ = bl_malloc_trim() }
         for uid in done {
             workers.runAndWait(uid) { [self] in
                 guard let rec = lock.with({ pods[uid] }), rec.terminated, !rec.desired else { return }

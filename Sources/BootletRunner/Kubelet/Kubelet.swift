@@ -40,6 +40,9 @@ public final class Kubelet: @unchecked Sendable {
     /// Manifest issues of the last snapshot (each is logged once).
     var reportedIssues: Set<String> = []
     var probeWorkers: [String: ProbeWorker] = [:]
+    /// Containers and sandboxes started since the last housekeeping pass (for `heapTrim`).
+    var launchesSinceHousekeeping = 0
+    var heapTrim = HeapTrimPolicy()
     let http = HTTPGetClient()
     var prober: Prober { Prober(runtime: runtime, http: http) }
     var housekeeping: DispatchSourceTimer?
