@@ -65,12 +65,7 @@ struct CgroupContainerTests {
         let top = testTop("join"), path = top + "/c"
         defer { removeEverywhere(top) }
         b.spec.linux!.cgroupsPath = path
-        if userNamespace {
-            b.spec.linux!.namespaces!.append(.init(type: .user))
-            b.spec.linux!.uidMappings = [LinuxIDMapping(containerID: 0, hostID: 200000, size: 65536)]
-            b.spec.linux!.gidMappings = [LinuxIDMapping(containerID: 0, hostID: 200000, size: 65536)]
-            b.spec.mounts!.removeAll { $0.destination == "/sys/fs/cgroup" }
-        }
+        if userNamespace { b.useUserNamespace() }
         let r = try b.run()
         #expect(r.code == 0, "\(r.output)")
         let lines = r.output.split(separator: "\n")

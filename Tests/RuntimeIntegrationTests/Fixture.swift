@@ -63,6 +63,15 @@ final class BundleFixture {
                 readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]))
     }
 
+    /// A new user namespace mapping container root to host uid/gid 200000 (65536 ids). sysfs and the cgroup binds
+    /// need the host's view, so the /sys/fs/cgroup mount is dropped.
+    func useUserNamespace() {
+        spec.linux!.namespaces!.append(.init(type: .user))
+        spec.linux!.uidMappings = [LinuxIDMapping(containerID: 0, hostID: 200000, size: 65536)]
+        spec.linux!.gidMappings = [LinuxIDMapping(containerID: 0, hostID: 200000, size: 65536)]
+        spec.mounts!.removeAll { $0.destination == "/sys/fs/cgroup" }
+    }
+
     func writeConfig() throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -210,11 +210,7 @@ struct IsolationTests {
 
     @Test func userNamespaceWithMappings() throws {
         let b = try BundleFixture(args: ["/bin/sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; id -u"])
-        b.spec.linux!.namespaces!.append(.init(type: .user))
-        b.spec.linux!.uidMappings = [LinuxIDMapping(containerID: 0, hostID: 200000, size: 65536)]
-        b.spec.linux!.gidMappings = [LinuxIDMapping(containerID: 0, hostID: 200000, size: 65536)]
-        // sysfs and the cgroup binds need the host's view; keep the userns test to the essentials.
-        b.spec.mounts!.removeAll { $0.destination == "/sys/fs/cgroup" }
+        b.useUserNamespace()
         let r = try b.run()
         #expect(r.code == 0, "\(r.output)")
         let fields = r.output.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
