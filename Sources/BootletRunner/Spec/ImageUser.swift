@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import BootletRuntime
+import KubeModel
 import CBootletArchive
 
 /// `/etc/passwd` and `/etc/group` of an image, parsed the way containerd does (moby/sys/user `ParsePasswdFilter`,

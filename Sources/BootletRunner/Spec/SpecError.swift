@@ -40,28 +40,6 @@ func formatPod(_ pod: Pod) -> String {
     "\(pod.metadata.name ?? "")_\(pod.metadata.namespace ?? "")(\(pod.metadata.uid ?? ""))"
 }
 
-/// Go's `%q` for the strings kubelet quotes in its messages.
-func goQuoted(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case "\r": out += "\\r"
-        default:
-            if u.value < 0x20 || u.value == 0x7f {
-                let h = String(u.value, radix: 16)
-                out += "\\x" + (h.count < 2 ? "0" + h : h)
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-    }
-    return out + "\""
-}
-
 /// Go's `syscall.Errno.Error()` text: glibc's `strerror` with a lower-case first letter, as Go prints
 /// `open /x: no such file or directory`.
 func goErrnoText(_ e: Int32) -> String {

@@ -56,33 +56,7 @@ public enum DownwardAPI {
 
     /// `fieldpath.FormatMap`: `key="value"` lines in key order (Go `%q` quoting), no trailing newline.
     public static func formatMap(_ m: [String: String]) -> String {
-        m.keys.sorted().map { "\($0)=\(goQuote(m[$0] ?? ""))" }.joined(separator: "\n")
-    }
-
-    /// Go's `%q` for strings.
-    static func goQuote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case "\u{07}": out += "\\a"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\u{0B}": out += "\\v"
-            default:
-                if u.value < 0x20 || u.value == 0x7f {
-                    let h = String(u.value, radix: 16)
-                    out += "\\x" + (h.count < 2 ? "0" + h : h)
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
+        m.keys.sorted().map { "\($0)=\(goQuoted(m[$0] ?? ""))" }.joined(separator: "\n")
     }
 
     /// `resourceFieldRef`: `limits.cpu` etc. of the named (or current) container divided by the divisor and
