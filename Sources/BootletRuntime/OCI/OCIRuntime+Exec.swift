@@ -38,12 +38,12 @@ extension OCIRuntime {
             guard let flag = Planner.cloneFlag[t], let file = OCIRuntime.namespaceFile[t] else { return nil }
             return (UInt32(flag), "/proc/\(record.pid)/ns/\(file)")
         }
-        var procs: [String] = []
+        var cgroup: CgroupPlacement?
         if let path = record.cgroupPath {
-            procs = try Cgroups.manager(path: try CgroupPath(path), host: try OCIRuntime.cgroupHost()).procsFiles()
+            cgroup = CgroupPlacement(manager: try Cgroups.manager(path: try CgroupPath(path), host: try OCIRuntime.cgroupHost()))
         }
         let (plan, warnings) = try Planner.planExec(
-            id: id, process: process, args: args, namespaces: joins, cgroupProcs: procs, seccomp: spec.linux?.seccomp,
+            id: id, process: process, args: args, namespaces: joins, cgroup: cgroup, seccomp: spec.linux?.seccomp,
             compiler: seccomp)
         warnings.forEach { warn("exec in container \(id): \($0)") }
 

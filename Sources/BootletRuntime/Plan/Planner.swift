@@ -361,7 +361,7 @@ public struct Planner {
     /// credentials, capabilities, no_new_privs and seccomp steps as a container start. No mounts happen: entering
     /// the container's mount namespace already puts the process at its root.
     public static func planExec(
-        id: String, process: Process, args: [String], namespaces: [(UInt32, String)], cgroupProcs: [String],
+        id: String, process: Process, args: [String], namespaces: [(UInt32, String)], cgroup: CgroupPlacement?,
         seccomp: LinuxSeccomp?, compiler: (@Sendable (LinuxSeccomp) throws -> SeccompProgram)?
     ) throws -> (plan: [UInt8], warnings: [String]) {
         var warnings: [String] = []
@@ -377,9 +377,14 @@ public struct Planner {
         }
         try encodeProcess(process, args: args, into: &plan, warnings: &warnings)
         if let sc = seccomp { try encodeSeccomp(sc, compiler: compiler, into: &plan, warnings: &warnings) }
-        for f in cgroupProcs { try plan.strings(BL_T_CGPROCS, f) }
+        // As for a container: v1 hierarchies joined by the child itself through `tasks`, cgroup2 by the monitor
+        // (born there with CLONE_INTO_CGROUP, or moved before the child goes on).
+        for f in cgroup?.taskFiles ?? [] { try plan.strings(BL_T_CGTASKS, f) }
+        let byMonitor = cgroup?.unifiedProcsFiles ?? []
+        for f in byMonitor { try plan.strings(BL_T_CGPROCS, f) }
         var opts: UInt32 = UInt32(BL_O_STDIO_NULL)
         if process.noNewPrivileges == true { opts |= UInt32(BL_O_NNP) }
+        if !byMonitor.isEmpty { opts |= UInt32(BL_O_CGROUP_BY_MONITOR) }
         plan.record(BL_T_OPTS) { $0.u32(opts) }
         return (plan.finished(), warnings)
     }
