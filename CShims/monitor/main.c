@@ -83,9 +83,8 @@ struct bl_clone_args {
 /* Without a user namespace the plan's cgroup.procs entries are the cgroup2 ones only (the child joins the v1
  * hierarchies itself through `tasks`). The child can be born there: clone3(CLONE_INTO_CGROUP) takes the global
  * threadgroup lock only for reading, where a later write of its pid to cgroup.procs takes it for writing and can
- * wait for an RCU grace period. Returns the pid (0 in the child), -1 with errno for a clone error that the plain
- * clone would hit too, or -2 when this path does not apply or the kernel refuses it (then the monitor moves the
- * child after a plain clone, as before). */
+ * wait for an RCU grace period. Returns the pid (0 in the child), or -2 when this path does not apply or the
+ * clone fails (then the monitor clones plainly, which reports a real clone error, and moves the child). */
 static pid_t clone_into_cgroup(struct monitor *m, unsigned long flags)
 {
     const struct bl_plan *p = &m->plan;
@@ -107,7 +106,6 @@ static pid_t clone_into_cgroup(struct monitor *m, unsigned long flags)
     a.exit_signal = SIGCHLD;
     a.cgroup = (uint64_t)cg;
     long pid = syscall(SYS_clone3, &a, sizeof(a));
-    int e = errno;
     if (pid == 0)
         return 0;
     close(cg);
@@ -116,8 +114,7 @@ static pid_t clone_into_cgroup(struct monitor *m, unsigned long flags)
         return (pid_t)pid;
     }
     /* ENOSYS/E2BIG: no clone3 or no cgroup field (before 5.7); EBADF/EOPNOTSUPP/EINVAL: not a cgroup2 directory
-     * the kernel will place a new process in. Let the plain path try and report. */
-    (void)e;
+     * the kernel will place a new process in; anything else the plain clone will hit and report. */
     return -2;
 }
 

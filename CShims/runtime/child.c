@@ -114,8 +114,9 @@ void bl_child_main(const struct bl_plan *p, const struct bl_child_fds *fds)
      * v1 hierarchies: the child moves itself by writing "0" to `tasks`. A thread moving itself is the one migration
      * the kernel does without taking the global threadgroup rwsem for writing, which waits for an RCU grace period
      * (~10 ms on our VMs) unless another writer came just before; the child is single-threaded, so its thread is
-     * the whole process. cgroup2 has no such path (its thread files only move threads within a domain), so those
-     * are joined by the monitor meanwhile (BL_O_CGROUP_LATE) or through cgroup.procs below. */
+     * the whole process. cgroup2 has no such path (its thread files only move threads within a domain): the monitor
+     * clones the child into it (CLONE_INTO_CGROUP) or moves it meanwhile (BL_O_CGROUP_BY_MONITOR); a plan without
+     * that option (none from bootlet today) has the child join through cgroup.procs below. */
     for (unsigned i = 0; i < p->ncgtasks; i++)
         write_file(p->cgtasks[i], "0", "join cgroup");
     if (!(p->opts & BL_O_CGROUP_BY_MONITOR))
