@@ -19,28 +19,16 @@ struct CommandResult {
     var stderr: String
 }
 
+extension CommandResult {
+    init(_ outcome: Subprocess.Outcome) {
+        guard case .exited(let code, let out, let err) = outcome else { preconditionFailure("no timeout was set") }
+        self.init(code: code, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+}
+
 @discardableResult
 func run(_ path: String, _ args: [String], stdin: String? = nil) throws -> CommandResult {
-    let tag = UInt64.random(in: 0...UInt64.max)
-    let outPath = "/tmp/bltnet-cmd-\(tag).out", errPath = "/tmp/bltnet-cmd-\(tag).err", inPath = "/tmp/bltnet-cmd-\(tag).in"
-    try FileIO.writeAtomically(inPath, Array((stdin ?? "").utf8))
-    let out = open(outPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    let err = open(errPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    let input = open(inPath, O_RDONLY | O_CLOEXEC)
-    defer {
-        close(out); close(err); close(input)
-        unlink(outPath); unlink(errPath); unlink(inPath)
-    }
-    let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
-    let envp: [UnsafeMutablePointer<CChar>?] = testEnvironment.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-    let fds: [Int32] = [input, out, err]
-    let pid = fds.withUnsafeBufferPointer { bl_spawn(path, argv, envp, $0.baseAddress, 3, 0) }
-    if pid < 0 { throw RuntimeError("spawn", path, errno: -pid) }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    return CommandResult(code: code, stdout: try FileIO.readString(outPath), stderr: try FileIO.readString(errPath))
+    try CommandResult(Subprocess.run(path, argv: [path] + args, env: testEnvironment, stdin: Array((stdin ?? "").utf8), what: path))
 }
 
 /// Start a long-running program in the background (stdin from `stdinFile`); returns its pid.

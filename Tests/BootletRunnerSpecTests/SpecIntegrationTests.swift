@@ -97,7 +97,7 @@ func hostCommand(_ argv: [String]) -> Int32 {
     guard posix_spawnp(&pid, argv[0], nil, nil, &cargs, environ) == 0 else { return -1 }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return Subprocess.exitCode(waitStatus: status)
 }
 
 @Suite("Built specs run for real (root)", .serialized)

@@ -12,26 +12,15 @@ struct CommandResult {
     var stderr: String
 }
 
-func runCommand(_ path: String, _ args: [String], env: [String] = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]) throws -> CommandResult {
-    let tag = UInt32.random(in: 0...UInt32.max)
-    let outPath = "/tmp/bootlet-cmd-\(tag).out", errPath = "/tmp/bootlet-cmd-\(tag).err"
-    let out = open(outPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    let err = open(errPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
-    defer {
-        close(out); close(err); close(null)
-        unlink(outPath); unlink(errPath)
+extension CommandResult {
+    init(_ outcome: Subprocess.Outcome) {
+        guard case .exited(let code, let out, let err) = outcome else { preconditionFailure("no timeout was set") }
+        self.init(code: code, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
-    let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
-    let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-    let fds: [Int32] = [null, out, err]
-    let pid = fds.withUnsafeBufferPointer { bl_spawn(path, argv, envp, $0.baseAddress, 3, 0) }
-    if pid < 0 { throw RuntimeError("spawn", path, errno: -pid) }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    return CommandResult(code: code, stdout: try FileIO.readString(outPath), stderr: try FileIO.readString(errPath))
+}
+
+func runCommand(_ path: String, _ args: [String], env: [String] = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]) throws -> CommandResult {
+    try CommandResult(Subprocess.run(path, argv: [path] + args, env: env, what: path))
 }
 
 /// The `bootlet` executable built next to the test bundle.

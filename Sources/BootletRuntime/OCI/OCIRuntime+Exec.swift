@@ -114,7 +114,7 @@ extension OCIRuntime {
             }
         }
         session.reap()
-        let code = status < 0 ? (timedOut ? 137 : 255) : exitCode(fromWaitStatus: status)
+        let code = status < 0 ? (timedOut ? 137 : 255) : Subprocess.exitCode(waitStatus: status)
         return ExecResult(exitCode: code, output: output, timedOut: timedOut)
     }
 }

@@ -214,7 +214,7 @@ public struct OCIRuntime: Sendable {
         try delete(record, force: true)
         if let startError { throw RuntimeError("run container \(id)", "", detail: startError) }
         if status < 0 { throw RuntimeError("run container \(id)", "", detail: "the monitor exited without an exit status") }
-        return exitCode(fromWaitStatus: status)
+        return Subprocess.exitCode(waitStatus: status)
     }
 
     // MARK: start / state / kill / delete / list
@@ -352,11 +352,6 @@ public struct OCIRuntime: Sendable {
             if monitorPid <= 0 || !ProcFS.isAlive(monitorPid, startTime: monitorStart) { return }
             usleep(1000)
         }
-    }
-
-    public func exitCode(fromWaitStatus status: Int32) -> Int32 {
-        let sig = status & 0x7f
-        return sig == 0 ? (status >> 8) & 0xff : 128 + sig
     }
 
     static func describe(_ e: DecodingError) -> String {
