@@ -299,9 +299,11 @@ public struct OCIRuntime: Sendable {
                 do { try cg.remove() } catch { warn("delete container \(id): \(error)") }
             }
         }
-        var st = store.ociState(of: record)
-        st.status = .stopped
-        do { try HookRunner.run(record.hooks?.poststop ?? [], kind: "poststop", state: st) } catch { warn("\(error)") }
+        if let hooks = record.hooks?.poststop, !hooks.isEmpty {
+            var st = store.ociState(of: record)
+            st.status = .stopped
+            do { try HookRunner.run(hooks, kind: "poststop", state: st) } catch { warn("\(error)") }
+        }
         try store.remove(id)
     }
 
@@ -326,13 +328,8 @@ public struct OCIRuntime: Sendable {
         let record = try store.load(id)
         if let e = store.exitRecord(id) { return e }
         if graceNanos > 0 { try? self.kill(id: id, signal: signal) }
-        let deadline = Timestamp.nowNanos() + graceNanos
-        while Timestamp.nowNanos() < deadline {
-            if let e = store.exitRecord(id) { return e }
-            if !ProcFS.isAlive(record.monitorPid, startTime: record.monitorStartTime) { break }
-            usleep(5000)
-        }
-        if store.exitRecord(id) == nil { try? self.kill(id: id, signal: SIGKILL) }
+        waitForExitRecord(id, monitorPid: record.monitorPid, monitorStart: record.monitorStartTime, timeoutNanos: graceNanos)
+        if !FileIO.exists(store.exitPath(id)) { try? self.kill(id: id, signal: SIGKILL) }
         waitForExitRecord(id, monitorPid: record.monitorPid, monitorStart: record.monitorStartTime)
         return ExitWatcher.collect(record, store: store)
     }
@@ -340,13 +337,14 @@ public struct OCIRuntime: Sendable {
     // MARK: helpers
 
     func runPoststart(_ record: ContainerRecord) {
-        let st = store.ociState(of: record)
-        do { try HookRunner.run(record.hooks?.poststart ?? [], kind: "poststart", state: st) } catch { warn("\(error)") }
+        // The state costs /proc reads; most containers have no poststart hooks.
+        guard let hooks = record.hooks?.poststart, !hooks.isEmpty else { return }
+        do { try HookRunner.run(hooks, kind: "poststart", state: store.ociState(of: record)) } catch { warn("\(error)") }
     }
 
     /// Wait (bounded) until the monitor has recorded the exit, or is gone.
-    func waitForExitRecord(_ id: String, monitorPid: Int32, monitorStart: UInt64? = nil) {
-        let deadline = Timestamp.nowNanos() + 10_000_000_000
+    func waitForExitRecord(_ id: String, monitorPid: Int32, monitorStart: UInt64? = nil, timeoutNanos: Int64 = 10_000_000_000) {
+        let deadline = Timestamp.nowNanos() + timeoutNanos
         while Timestamp.nowNanos() < deadline {
             if FileIO.exists(store.exitPath(id)) { return }
             if monitorPid <= 0 || !ProcFS.isAlive(monitorPid, startTime: monitorStart) { return }

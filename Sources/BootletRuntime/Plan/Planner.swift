@@ -243,8 +243,7 @@ public struct Planner {
                 throw RuntimeError("validate config", "process.oomScoreAdj \(adj)", detail: "must be within -1000..1000")
             }
             var value = adj
-            let current = ProcFS.ownOOMScoreAdj()
-            if adj < current && !canRaise {
+            if !canRaise, case let current = ProcFS.ownOOMScoreAdj(), adj < current {
                 warnings.append("oomScoreAdj \(adj) is below the runtime's \(current) and CAP_SYS_RESOURCE is missing; using \(current)")
                 value = current
             }
