@@ -98,19 +98,6 @@ extension ImageStore {
         }
     }
 
-    /// The rootfs of a prepared container, if any (for a runner that restarts and adopts its containers).
-    public func preparedRootfs(containerID: String) throws -> PreparedRootfs? {
-        guard Self.validContainerID(containerID), FS.exists(containerDir(containerID) + "/container.json") else { return nil }
-        let rec = try containerRecord(containerID)
-        let idx = try loadIndex()
-        guard let img = idx.images[rec.image.description] else { return nil }
-        return PreparedRootfs(containerID: containerID, path: containerDir(containerID) + "/rootfs", mode: rec.mode,
-                              image: try makeImage(img, idx: idx))
-    }
-
-    /// IDs of containers with a prepared rootfs.
-    public func preparedContainers() throws -> [String] { try FS.list("\(root)/containers") }
-
     /// Unmount and delete a container's rootfs (and its overlay upper dir). Missing is success (idempotent, like
     /// `runc delete` of a gone container). Snapshots it used become collectable once no image needs them.
     public func release(containerID: String) throws {

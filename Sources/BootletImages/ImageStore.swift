@@ -136,12 +136,6 @@ public final class ImageStore: Sendable {
         return try makeImage(rec, idx: idx)
     }
 
-    /// Whether `name` resolves to an image in the store.
-    public func contains(_ name: String) throws -> Bool {
-        let idx = try loadIndex()
-        return try resolve(name, in: idx).map { idx.images[$0.description] != nil } ?? false
-    }
-
     func resolve(_ name: String, in idx: StoreIndex) throws -> Digest? {
         if name.hasPrefix("sha256:"), let id = try? Digest(parsing: name) {
             return idx.images.values.first { $0.config.digest == id }?.manifest.digest

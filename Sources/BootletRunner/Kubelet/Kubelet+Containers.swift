@@ -157,7 +157,6 @@ extension Kubelet {
         for (id, e) in results.value {
             rec.update(id) { r in
                 if r.exit == nil { r.exit = e }
-                r.killedByRunner = true
             }
         }
         for run in runs { rec.readiness[run.name] = false }

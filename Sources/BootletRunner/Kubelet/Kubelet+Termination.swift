@@ -28,7 +28,6 @@ extension Kubelet {
             stopContainers(rec, rec.runningRuns, graceNanos: 2_000_000_000)
             if let sb = rec.sandbox { stopSandbox(rec, sb) }
             rec.terminated = true
-            rec.terminatedAt = Timestamp.nowNanos()
             event(rec, "Killed", "pod \(rec.fullName) terminated")
         }
         if rec.desired {

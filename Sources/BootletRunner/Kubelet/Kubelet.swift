@@ -116,9 +116,6 @@ public final class Kubelet: @unchecked Sendable {
         http.shutdown()
     }
 
-    /// The port the read-only server bound (useful with port 0 in tests).
-    public var readOnlyPortBound: Int { servers.first?.port ?? 0 }
-
     private func timer(every d: Duration, _ body: @escaping @Sendable () -> Void) -> DispatchSourceTimer {
         let t = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
         let ns = Int(d.components.seconds) * 1_000_000_000 + Int(d.components.attoseconds / 1_000_000_000)

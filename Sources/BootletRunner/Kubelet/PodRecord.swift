@@ -23,8 +23,6 @@ public struct ContainerRun: Sendable, Equatable {
     /// Set when the runtime could not start it (containerd: exit 128, reason StartError).
     public var startError: String?
     public var stopSignal: Int32 = 15
-    /// The run was stopped by the runner (pod deletion, liveness failure) rather than exiting on its own.
-    public var killedByRunner = false
     /// Termination message derived at exit (File / FallbackToLogsOnError).
     public var terminationMessage: String?
 
@@ -138,7 +136,6 @@ public final class PodRecord: @unchecked Sendable {
     public var desired = true
     public var terminating = false
     public var terminated = false
-    public var terminatedAt: Int64?
     public var dirsReady = false
 
     public init(uid: String, pod: Pod, source: String) {

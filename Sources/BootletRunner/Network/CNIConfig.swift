@@ -14,12 +14,6 @@ public struct CNIPluginConfig: Sendable, Equatable {
     public var capabilities: [String: Bool]
     /// The whole entry as written, passed on to the plugin with bootlet's injections.
     public var raw: JSONObject
-
-    /// `type="bridge"` plus `name=` when the entry carries its own name (libcni's pluginDescription).
-    public var label: String {
-        if let n = raw["name"]?.stringValue, !n.isEmpty { return "\"\(type)\" (name \"\(n)\")" }
-        return "\"\(type)\""
-    }
 }
 
 /// A CNI network configuration list (`.conflist`, or a single-plugin `.conf`/`.json` wrapped into one).

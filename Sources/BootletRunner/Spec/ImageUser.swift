@@ -87,14 +87,6 @@ public struct ImageAccounts: Sendable, Equatable {
     }
 }
 
-/// The process identity of a container, resolved like kubelet + containerd.
-public struct ResolvedUser: Sendable, Equatable {
-    public var uid: UInt32
-    public var gid: UInt32
-    /// Sorted, unique, containing `gid` (containerd `mergeGids` + `ensureAdditionalGids`).
-    public var additionalGids: [UInt32]
-}
-
 enum UserResolution {
     /// containerd `getUserFromImage` (what CRI ImageStatus reports) and kubelet `getImageUser`: the part before
     /// `:` is a uid if numeric, else a user name; an empty USER means uid 0. The image's group part is dropped

@@ -65,14 +65,6 @@ public final class SeccompCache: Sendable {
     /// Where `key` lives on disk (nil for a memory-only cache).
     public func path(for key: SeccompCacheKey) -> String? { directory.map { "\($0)/\(key.hex).bpf" } }
 
-    /// Drops the in-memory entries (the disk files stay).
-    public func removeAllFromMemory() {
-        state.withLock {
-            $0.programs.removeAll()
-            $0.order.removeAll()
-        }
-    }
-
     /// The program for `key`: from memory, else from disk, else `compile()` (then stored in both).
     /// `compile` runs outside the lock; two threads missing the same key at once both compile, harmlessly.
     public func program(for key: SeccompCacheKey, compile: () throws -> SeccompProgram) rethrows -> SeccompProgram {

@@ -50,7 +50,6 @@ public struct SeccompCacheKey: Hashable, Sendable, CustomStringConvertible {
         hex = e.digestHex()
     }
 
-    init(hex: String) { self.hex = hex }
 
     private static func environment(kind: String) -> CanonicalEncoder {
         var e = CanonicalEncoder()

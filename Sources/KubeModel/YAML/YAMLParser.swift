@@ -43,10 +43,6 @@ public struct YAMLParser: Sendable {
         try bytes.withUnsafeBytes { buf in parseResult(bytes: buf) }.get()
     }
 
-    public func parse(bytes: UnsafeRawBufferPointer) throws(YAMLError) -> JSONValue {
-        try parseResult(bytes: bytes).get()
-    }
-
     func parseResult(bytes: UnsafeRawBufferPointer) -> Result<JSONValue, YAMLError> {
         do throws(YAMLError) {
             return .success(try parseUnchecked(bytes: bytes))
