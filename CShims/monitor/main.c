@@ -376,7 +376,7 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    m.oom_before = oom_kill_count(p->oom_file_kind, p->oom_file);
+    m.oom_before = oom_kill_count(p->oom_file);
     m.rec.monitor_pid = getpid();
 
     /* A cgroup namespace must be created after the child joined its cgroups (so it is rooted there). */
@@ -501,7 +501,7 @@ int main(int argc, char **argv)
         m.rec.exited = 0;
         m.rec.start_error = "container init exited before exec";
     }
-    long oom_after = oom_kill_count(p->oom_file_kind, p->oom_file);
+    long oom_after = oom_kill_count(p->oom_file);
     m.rec.oom_killed = (m.oom_before >= 0 && oom_after > m.oom_before);
     if (p->state_dir) {
         int r = exitfile_write(p->state_dir, &m.rec);

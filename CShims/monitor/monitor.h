@@ -40,6 +40,6 @@ struct exit_record {
 int exitfile_write(const char *state_dir, const struct exit_record *r);
 
 /* OOM kill counter of the container's memory cgroup (oom.c); -1 if unknown. */
-long oom_kill_count(uint32_t kind, const char *path);
+long oom_kill_count(const char *path);
 
 #endif

@@ -1,5 +1,5 @@
 /* OOM kill counter of the container's memory cgroup: v1 memory.oom_control ("oom_kill N", kernel >= 4.13),
- * v2 memory.events ("oom_kill N"). The monitor compares it before start and after exit. */
+ * v2 memory.events ("oom_kill N"): the same "key value" lines. The monitor compares it before start and after exit. */
 #include "monitor.h"
 
 #include <fcntl.h>
@@ -7,9 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-long oom_kill_count(uint32_t kind, const char *path)
+long oom_kill_count(const char *path)
 {
-    (void)kind; /* both files use the same "key value" line format */
     if (!path)
         return -1;
     int fd = open(path, O_RDONLY | O_CLOEXEC);

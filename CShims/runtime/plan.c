@@ -278,7 +278,7 @@ int bl_plan_parse(const void *buf, size_t len, struct bl_plan *out, char *why, s
                 return fail(why, whylen, "bad log record", tag);
             break;
         case BL_T_OOMFILE:
-            if (take(&c, &out->oom_file_kind, 4) || take(&c, &pad, 4) || !(out->oom_file = take_str(&c)))
+            if (!(out->oom_file = take_str(&c)))
                 return fail(why, whylen, "bad oom file record", tag);
             break;
         case BL_T_OPTS:

@@ -23,7 +23,7 @@
  * Payloads start with the fixed fields listed per tag (native endian), followed by NUL-terminated strings.
  */
 #define BL_PLAN_MAGIC 0x4e4c5042u /* "BPLN" */
-#define BL_PLAN_VERSION 1u
+#define BL_PLAN_VERSION 2u
 
 enum bl_plan_tag {
     BL_T_ID = 1,            /* str id */
@@ -54,7 +54,7 @@ enum bl_plan_tag {
     BL_T_PERSONALITY,       /* u32 persona */
     BL_T_STATEDIR,          /* str container state directory (monitor writes `exit` there) */
     BL_T_LOG,               /* u32 max line bytes, u32 pad, str CRI log path */
-    BL_T_OOMFILE,           /* u32 kind (1 = v1 memory.oom_control, 2 = v2 memory.events), u32 pad, str path */
+    BL_T_OOMFILE,           /* str path of the memory cgroup's oom_kill counter (v1 memory.oom_control, v2 memory.events) */
     BL_T_OPTS,              /* u32 BL_O_* option bits */
     BL_T_CGTASKS,           /* str path of a cgroup v1 `tasks` file the child joins itself by writing "0" (repeated) */
     BL_T_MAX
@@ -109,7 +109,7 @@ struct bl_nsjoin { uint32_t type; const char *path; };
 struct bl_plan {
     const char *id, *rootfs, *uid_map, *gid_map, *hostname, *domainname, *cwd, *fifo, *state_dir, *log_path;
     const char *oom_file;
-    uint32_t oom_file_kind, log_max_line;
+    uint32_t log_max_line;
     uint64_t root_propagation, clone_flags;
     int rootfs_readonly, setgroups_deny, has_oom_score, has_personality;
     int32_t oom_score;

@@ -44,9 +44,9 @@ public protocol CgroupManager: Sendable {
     func thaw() throws(CgroupError)
     /// Removes the cgroup and its descendants from every hierarchy; a missing directory is not an error.
     func remove() throws(CgroupError)
-    /// The memory-cgroup file whose `oom_kill` counter the monitor compares: kind 1 = v1 `memory.oom_control`,
-    /// kind 2 = v2 `memory.events`; nil without a memory controller.
-    func oomEventsFile() -> (kind: UInt32, path: String)?
+    /// The memory-cgroup file whose `oom_kill` counter the monitor compares (v1 `memory.oom_control`, v2
+    /// `memory.events`: the same "key value" lines); nil without a memory controller.
+    func oomEventsFile() -> String?
 }
 
 extension CgroupManager {

@@ -63,9 +63,9 @@ public struct CgroupfsManager: CgroupManager {
     /// The cgroup's directory in the cgroup2 mount (hybrid, v2).
     public var unifiedDirectory: String? { placements.first { $0.hierarchy.isUnified }?.dir }
 
-    public func oomEventsFile() -> (kind: UInt32, path: String)? {
+    public func oomEventsFile() -> String? {
         guard let dir = directory(for: "memory") else { return nil }
-        return dir == unifiedDirectory ? (2, dir + "/memory.events") : (1, dir + "/memory.oom_control")
+        return dir + (dir == unifiedDirectory ? "/memory.events" : "/memory.oom_control")
     }
 
     /// Every directory of the cgroup, one per hierarchy.

@@ -14,9 +14,10 @@ extension CgroupPlacement {
             sources.append(MountSource(name: m.name, source: m.hostPath))
             for alias in m.aliases where alias != m.name { sources.append(MountSource(name: alias, source: "=" + m.name)) }
         }
-        self.init(procsFiles: manager.procsFiles(), taskFiles: mounts.filter { !$0.isUnified }.map { $0.hostPath + "/tasks" },
-                  mountSources: sources, unified: manager.host.mode == .v2,
-                  oomFile: manager.oomEventsFile())
+        self.init(
+            v1Directories: mounts.filter { !$0.isUnified }.map(\.hostPath),
+            cgroup2Directory: mounts.first { $0.isUnified }?.hostPath, mountSources: sources,
+            unified: manager.host.mode == .v2, oomFile: manager.oomEventsFile())
     }
 }
 

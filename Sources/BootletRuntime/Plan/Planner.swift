@@ -37,8 +37,6 @@ public struct Planner {
         public var plan: [UInt8]
         public var rootfs: String
         public var warnings: [String]
-        /// prestart/createRuntime hooks exist: the child stops before pivot_root until they ran.
-        public var hookSync: Bool
     }
 
     static let cloneFlag: [NamespaceType: UInt64] = [
@@ -271,16 +269,10 @@ public struct Planner {
         // cgroups, state, logging.
         // With a user namespace the monitor moves the child (which may not write host cgroup files); otherwise the
         // child joins the v1 hierarchies itself and the monitor only the cgroup2 one (see CgroupPlacement.taskFiles).
-        let byMonitor = userNS ? r.cgroup.procsFiles : r.cgroup.unifiedProcsFiles
+        let byMonitor = userNS ? r.cgroup.procsFiles : r.cgroup.cgroup2ProcsFiles
         if !userNS { for f in r.cgroup.taskFiles { try plan.strings(BL_T_CGTASKS, f) } }
         for f in byMonitor { try plan.strings(BL_T_CGPROCS, f) }
-        if let oom = r.cgroup.oomFile {
-            try plan.record(BL_T_OOMFILE) { p in
-                p.u32(oom.kind)
-                p.u32(0)
-                try p.string(oom.path)
-            }
-        }
+        if let oom = r.cgroup.oomFile { try plan.strings(BL_T_OOMFILE, oom) }
         if let fifo = r.fifo { try plan.strings(BL_T_FIFO, fifo) }
         try plan.strings(BL_T_STATEDIR, r.stateDir)
         if let log = r.logPath {
@@ -305,7 +297,7 @@ public struct Planner {
             if !userNS { opts |= UInt32(BL_O_CGROUP_LATE) }
         }
         try plan.record(BL_T_OPTS) { $0.u32(opts) }
-        return Result(plan: plan.finished(), rootfs: rootfs, warnings: warnings, hookSync: hookSync)
+        return Result(plan: plan.finished(), rootfs: rootfs, warnings: warnings)
     }
 
 
@@ -379,7 +371,7 @@ public struct Planner {
         // As for a container: v1 hierarchies joined by the child itself through `tasks`, cgroup2 by the monitor
         // (born there with CLONE_INTO_CGROUP, or moved before the child goes on).
         for f in cgroup?.taskFiles ?? [] { try plan.strings(BL_T_CGTASKS, f) }
-        let byMonitor = cgroup?.unifiedProcsFiles ?? []
+        let byMonitor = cgroup?.cgroup2ProcsFiles ?? []
         for f in byMonitor { try plan.strings(BL_T_CGPROCS, f) }
         var opts: UInt32 = UInt32(BL_O_STDIO_NULL)
         if process.noNewPrivileges == true { opts |= UInt32(BL_O_NNP) }
