@@ -113,13 +113,6 @@ extension Kubelet {
     }
 
     func pauseBinary() throws -> String { try MonitorSession.locateHelper("bootlet-pause", env: "BOOTLET_PAUSE") }
-
-    var nodeSettings: NodeSpecSettings {
-        var n = NodeSpecSettings.detect(kubeletRootDir: config.rootDir)
-        n.seccompDefault = config.seccompDefault
-        n.allowedUnsafeSysctls = config.allowedUnsafeSysctls
-        return n
-    }
 }
 
 /// The node's hostname (hostNetwork pods keep it).

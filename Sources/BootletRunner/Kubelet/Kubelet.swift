@@ -28,6 +28,9 @@ public final class Kubelet: @unchecked Sendable {
     let cgroups: KubeletCgroups
     let hostIPs: [String]
     let network: PodNetwork
+    /// Host facts and kubelet settings every container spec needs; read once (like kubelet's node info), not per
+    /// container start (mountinfo, /proc/self/cgroup, meminfo, status, huge page sizes).
+    let nodeSettings: NodeSpecSettings
     var exitWatcher: ExitWatcher!
     var workers: PodWorkers!
     var source: StaticPodFileSource?
@@ -62,6 +65,10 @@ public final class Kubelet: @unchecked Sendable {
         logs = ContainerLogManager(maxSize: config.containerLogMaxSize, maxFiles: config.containerLogMaxFiles)
         cgroups = try KubeletCgroups(cgroupRoot: config.cgroupRoot, cgroupsPerQOS: config.cgroupsPerQOS)
         hostIPs = config.nodeIPs.isEmpty ? NodeAddresses.detect() : config.nodeIPs
+        var node = NodeSpecSettings.detect(kubeletRootDir: config.rootDir)
+        node.seccompDefault = config.seccompDefault
+        node.allowedUnsafeSysctls = config.allowedUnsafeSysctls
+        nodeSettings = node
         network = PodNetwork(
             namespaces: NetworkNamespaces(directory: config.runtimeRoot + "/netns"),
             cni: CNINetwork(options: .init(confDir: config.cniConfDir, binDirs: config.cniBinDirs, stateDir: config.cniCacheDir)))
