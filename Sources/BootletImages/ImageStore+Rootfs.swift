@@ -17,7 +17,6 @@ public struct PreparedRootfs: Sendable, Equatable {
     /// The directory to use as the OCI bundle's `root.path`.
     public let path: String
     public let mode: Mode
-    public let image: Image
 }
 
 extension ImageStore {
@@ -49,7 +48,10 @@ extension ImageStore {
         }
         let gc = try lockGC(exclusive: false)
         defer { gc.unlock() }
-        let image = try self.image(name)
+        let idx = try loadIndex()
+        guard let manifest = try resolve(name, in: idx), let rec = idx.images[manifest.description] else {
+            throw ImageNotPresentError(image: name)
+        }
         let step = "preparing rootfs of container \(containerID) from \(name)"
         let dir = containerDir(containerID)
         if mkdir(dir, 0o700) < 0 {
@@ -59,16 +61,14 @@ extension ImageStore {
         var done = false
         defer { if !done { try? releaseLocked(containerID) } }
         do {
-            let idx = try loadIndex()
-            guard let rec = idx.images[image.manifestDigest.description] else { throw ImageNotPresentError(image: name) }
-            for l in rec.layers { try ensureSnapshot(layer: l, allowDevices: false) }
-            let allOverlay = rec.layers.allSatisfy { snapshotInfo($0.diffID)?.format == .overlay }
+            let snapshots = try rec.layers.map { try ensureSnapshot(layer: $0, allowDevices: false) }
+            let allOverlay = snapshots.allSatisfy { $0.format == .overlay }
             // Overlay-format snapshots mean the import-time probe succeeded on this store: try the mount directly
             // (no second probe on the container-start path); a failure falls back to copying and is remembered.
             let overlayKnownBad = overlayState.withLock { $0 } == false
             var mode: PreparedRootfs.Mode = allOverlay && rootfsMode != .copy && !overlayKnownBad ? .overlay : .copy
             let record = { (m: PreparedRootfs.Mode) in
-                ContainerRecord(containerID: containerID, image: image.manifestDigest, snapshots: rec.layers.map(\.diffID), mode: m)
+                ContainerRecord(containerID: containerID, image: manifest, snapshots: rec.layers.map(\.diffID), mode: m)
             }
             // Record first: from here on GC treats the snapshots as in use. Not fsynced: after a crash the mount
             // is gone too, and the runner releases and prepares again (container start is the hot path).
@@ -92,7 +92,7 @@ extension ImageStore {
                 for l in rec.layers { try Archive.merge(snapshot: snapshotFS(l.diffID), into: rootfs) }
             }
             done = true
-            return PreparedRootfs(containerID: containerID, path: rootfs, mode: mode, image: image)
+            return PreparedRootfs(containerID: containerID, path: rootfs, mode: mode)
         } catch let e as ImageError {
             throw e.context(step)
         }

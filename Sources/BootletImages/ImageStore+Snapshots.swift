@@ -123,8 +123,10 @@ extension ImageStore {
 
     /// Unpack the layer blob into `snapshots/<diffID>` unless it is there. The blob's digest and the diffID are
     /// both checked while extracting (one read); on mismatch nothing is kept.
-    func ensureSnapshot(layer: LayerRecord, allowDevices: Bool) throws {
-        if snapshotInfo(layer.diffID) != nil { return }
+    /// The layer's snapshot, unpacked from its blob first if missing.
+    @discardableResult
+    func ensureSnapshot(layer: LayerRecord, allowDevices: Bool) throws -> SnapshotInfo {
+        if let existing = snapshotInfo(layer.diffID) { return existing }
         let format: SnapshotFormat = overlaySupported ? .overlay : .markers
         let tmp = tempPath("snapshot")
         var kept = false
@@ -153,10 +155,12 @@ extension ImageStore {
         let info = SnapshotInfo(diffID: layer.diffID, format: format, size: result.streams.tarSize, entries: result.entries)
         try FS.writeAtomically(tmp + "/snapshot.json", try JSON.encodePretty(info), mode: 0o600)
         if rename(tmp, snapshotDir(layer.diffID)) < 0 {
-            if errno == EEXIST || errno == ENOTEMPTY { return } // a concurrent importer finished the same layer first
+            // A concurrent importer finished the same layer first.
+            if errno == EEXIST || errno == ENOTEMPTY { return snapshotInfo(layer.diffID) ?? info }
             throw ImageError("\(step): moving the snapshot into place", errno: errno)
         }
         kept = true
         logger.debug("unpacked layer \(layer.diffID) (\(result.entries) entries, \(format.rawValue))")
+        return info
     }
 }

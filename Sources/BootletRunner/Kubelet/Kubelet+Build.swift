@@ -15,8 +15,9 @@ extension Kubelet {
     /// kubelet's `generateContainerConfig` + containerd's CreateContainer: rootfs, termination-message file,
     /// environment, volumes, then the spec (ContainerSpecBuilder). Config problems throw `SpecError` (a waiting
     /// reason like CreateContainerConfigError); other failures are runtime failures.
+    /// `hash` is the container's `PodLifecycle.containerHash`, computed by the caller.
     func buildContainer(_ rec: PodRecord, _ c: Container, kind: ContainerKind, id: String, image: Image, restartCount: Int,
-                        logPath: String) throws -> BuiltContainer {
+                        logPath: String, hash: String) throws -> BuiltContainer {
         guard let sb = rec.sandbox else { throw RuntimeError("start container \(c.name)", rec.fullName, detail: "no sandbox") }
         let names = try podHostnames(rec)
         let env: [(name: String, value: String)]
@@ -52,7 +53,7 @@ extension Kubelet {
         ann[Annotation.imageID] = image.id.description
         ann[Annotation.logPath] = logPath
         if let t = terminationFile { ann[Annotation.terminationFile] = t }
-        ann[Annotation.hash] = PodLifecycle.containerHash(c)
+        ann[Annotation.hash] = hash
         ann[Annotation.stopSignal] = String(result.stopSignalNumber)
         result.spec.annotations = ann
         return BuiltContainer(spec: result.spec, stopSignal: result.stopSignalNumber, terminationFile: terminationFile,

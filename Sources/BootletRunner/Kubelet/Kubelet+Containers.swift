@@ -60,7 +60,8 @@ extension Kubelet {
             try FileIO.makeDirectories(String(logPath[..<logPath.lastIndex(of: "/")!]), mode: 0o755)
             let built: BuiltContainer
             do {
-                built = try buildContainer(rec, c, kind: kind, id: id, image: image, restartCount: restartCount, logPath: logPath)
+                built = try buildContainer(
+                    rec, c, kind: kind, id: id, image: image, restartCount: restartCount, logPath: logPath, hash: hash)
             } catch let e as SpecError {
                 // kubelet: CreateContainerConfigError (or CreateContainerError) as a waiting reason, retried.
                 try? images.release(containerID: id)
