@@ -184,6 +184,7 @@ public final class Kubelet: @unchecked Sendable {
     /// A container (or sandbox) ended: record it and sync its pod.
     func containerExited(id: String, exit: ExitRecord) {
         var uid: String?
+        var ended: (rec: PodRecord, run: ContainerRun)?
         lock.with {
             for rec in pods.values {
                 if rec.sandbox?.id == id {
@@ -191,20 +192,21 @@ public final class Kubelet: @unchecked Sendable {
                     uid = rec.uid
                     return
                 }
-                if let run = rec.allRuns.first(where: { $0.id == id }) {
-                    let c = (rec.pod.spec.containers + (rec.pod.spec.initContainers ?? [])).first { $0.name == run.name }
-                    var ended = run
-                    if ended.exit == nil { ended.exit = exit }
-                    let message = terminationMessage(rec, ended, container: c)
-                    rec.update(id) { r in
-                        if r.exit == nil { r.exit = exit }
-                        r.terminationMessage = message
-                    }
+                if var run = rec.allRuns.first(where: { $0.id == id }) {
+                    rec.update(id) { r in if r.exit == nil { r.exit = exit } }
                     rec.readiness[run.name] = false
+                    if run.exit == nil { run.exit = exit }
+                    ended = (rec, run)
                     uid = rec.uid
                     return
                 }
             }
+        }
+        // The termination message is a file read, or the tail of a log of up to --container-log-max-size: outside
+        // the runner's lock, which /pods and every sync wait on.
+        if let (rec, run) = ended {
+            let message = terminationMessage(rec, run, container: containerSpec(rec, run.name))
+            lock.with { rec.update(id) { $0.terminationMessage = message } }
         }
         stopProbes(runID: id)
         if let uid { workers.sync(uid) }
