@@ -48,14 +48,14 @@ public enum StaticPod {
             throw ManifestError(path: path, step: "convert YAML to JSON", message: error.description)
         }
         // json.Marshal refuses NaN/Inf, so kubelet fails the conversion for them.
-        let jsonText: String
         do {
-            jsonText = try doc.jsonText()
+            _ = try doc.jsonText()
         } catch {
             throw ManifestError(path: path, step: "convert YAML to JSON", message: error.description)
         }
-        // Kubernetes quotes the JSON that ToJSON produced from a Go map, i.e. with sorted keys.
-        try checkTypeMeta(doc, jsonText: (try? sortedKeys(doc).jsonText()) ?? jsonText, path: path)
+        // Kubernetes quotes the JSON that ToJSON produced from a Go map, i.e. with sorted keys; built only for an
+        // error message (serializing succeeded just above).
+        try checkTypeMeta(doc, jsonText: (try? sortedKeys(doc).jsonText()) ?? "", path: path)
 
         var unknown: [String] = []
         var pod: Pod
@@ -88,8 +88,11 @@ public enum StaticPod {
 
     /// apiVersion/kind checks of Kubernetes' universal decoder, with its messages. The quoted document is cut
     /// at 256 characters (kubelet quotes all of it).
-    static func checkTypeMeta(_ doc: JSONValue, jsonText: String, path: String) throws(ManifestError) {
-        let shown = jsonText.count > 256 ? String(jsonText.prefix(256)) + "..." : jsonText
+    static func checkTypeMeta(_ doc: JSONValue, jsonText: @autoclosure () -> String, path: String) throws(ManifestError) {
+        var shown: String {
+            let text = jsonText()
+            return text.count > 256 ? String(text.prefix(256)) + "..." : text
+        }
         guard case .object(let o) = doc else {
             if doc == .null {
                 throw ManifestError(path: path, step: "decode", message: "Object 'Kind' is missing in '\(shown)'")
