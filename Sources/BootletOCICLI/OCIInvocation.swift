@@ -56,7 +56,7 @@ public struct OCIInvocation: Equatable {
             case .state(let id):
                 try printJSON(try rt.state(id: id))
             case .kill(let id, let signal, _):
-                try rt.kill(id: id, signal: try Signals.parse(signal))
+                try rt.kill(id: id, signal: try Signals.number(signal))
             case .delete(let id, let force):
                 try rt.delete(id: id, force: force)
             }

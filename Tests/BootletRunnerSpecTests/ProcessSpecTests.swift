@@ -96,6 +96,9 @@ struct ProcessSpecTests {
         #expect(Signals.parse("SIGRTMIN+3")! == ("SIGRTMIN+3", 37))
         #expect(Signals.parse("RTMAX-1")! == ("SIGRTMAX-1", 63))
         #expect(Signals.parse("65") == nil)
+        // `bootlet oci kill` uses the same table (runc: names with or without SIG, numbers).
+        #expect(try Signals.number("KILL") == 9 && Signals.number("sigusr1") == 10)
+        #expect(throws: RuntimeError.self) { try Signals.number("RTMIN-1") }
     }
 
     @Test func annotationsAndNoRlimits() throws {
