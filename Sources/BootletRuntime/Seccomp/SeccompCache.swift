@@ -100,12 +100,10 @@ public final class SeccompCache: Sendable {
 
     private func load(path: String, key: SeccompCacheKey) -> SeccompProgram? {
         let bytes: [UInt8]
-        switch Self.readFile(path, limit: SeccompCacheFile.maxFileSize) {
-        case .success(let b): bytes = b
-        case .failure(let e):
-            if e.errno != ENOENT {
-                logger.warning("seccomp cache: reading \(path): \(e)")
-            }
+        do {
+            bytes = try FileIO.read(path, step: "read", limit: SeccompCacheFile.maxFileSize)
+        } catch {
+            if (error as? RuntimeError)?.errno != ENOENT { logger.warning("seccomp cache: \(error)") }
             return nil
         }
         if let program = SeccompCacheFile.decode(bytes, key: key) { return program }
@@ -114,79 +112,14 @@ public final class SeccompCache: Sendable {
         return nil
     }
 
+    /// Written atomically (temp file, rename) without fsync: a torn or lost file is detected and recompiled.
     private func store(_ program: SeccompProgram, key: SeccompCacheKey, path: String, directory: String) {
-        let bytes = SeccompCacheFile.encode(program, key: key)
-        let tmp = "\(directory)/.\(key.hex).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        let result = Self.makeDirectories(directory).flatMap { Self.writeNewFile(tmp, bytes) }.flatMap {
-            rename(tmp, path) == 0 ? .success(()) : .failure(IOError(step: "renaming \(tmp) to \(path)"))
-        }
-        if case .failure(let e) = result {
-            unlink(tmp)
+        do {
+            try FileIO.makeDirectories(directory, mode: 0o700)
+            try FileIO.writeAtomically(path, SeccompCacheFile.encode(program, key: key), mode: 0o600, step: "store", durable: false)
+        } catch {
             state.withLock { $0.stats.diskWriteFailures += 1 }
-            logger.warning("seccomp cache: storing \(path): \(e)")
+            logger.warning("seccomp cache: \(error)")
         }
-    }
-
-    struct IOError: Swift.Error, CustomStringConvertible {
-        var step: String
-        var errno: Int32
-        init(step: String, errno code: Int32? = nil) {
-            self.step = step
-            self.errno = code ?? lastErrno()
-        }
-        var description: String { "\(step): \(String(cString: strerror(errno)))" }
-    }
-
-    static func readFile(_ path: String, limit: Int) -> Result<[UInt8], IOError> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { return .failure(IOError(step: "opening \(path)")) }
-        defer { close(fd) }
-        var st = stat()
-        if fstat(fd, &st) < 0 { return .failure(IOError(step: "fstat \(path)")) }
-        if st.st_size < 0 || Int(st.st_size) > limit {
-            return .failure(IOError(step: "reading \(path) (\(st.st_size) bytes, limit \(limit))", errno: EFBIG))
-        }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { return .failure(IOError(step: "reading \(path)")) }
-            if n == 0 { break }
-            done += n
-        }
-        return .success(Array(bytes[0..<done]))
-    }
-
-    static func writeNewFile(_ path: String, _ bytes: [UInt8]) -> Result<Void, IOError> {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd < 0 { return .failure(IOError(step: "creating \(path)")) }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 {
-                let e = IOError(step: "writing \(path)")
-                close(fd)
-                return .failure(e)
-            }
-            done += n
-        }
-        if close(fd) < 0 { return .failure(IOError(step: "closing \(path)")) }
-        return .success(())
-    }
-
-    /// `mkdir -p` with mode 0700 for the directories it creates.
-    static func makeDirectories(_ path: String) -> Result<Void, IOError> {
-        var prefix = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
-            prefix += "/" + part
-            if mkdir(prefix, 0o700) < 0 && errno != EEXIST {
-                return .failure(IOError(step: "creating directory \(prefix)"))
-            }
-        }
-        return .success(())
     }
 }
-
-private func lastErrno() -> Int32 { errno }

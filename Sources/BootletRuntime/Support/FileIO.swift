@@ -7,8 +7,8 @@ import Glibc
 
 /// Small, allocation-light file helpers over Glibc (no Foundation `FileManager` on hot paths).
 public enum FileIO {
-    /// Read a whole file; throws a `RuntimeError` naming `step` and the path.
-    public static func read(_ path: String, step: String = "read") throws -> [UInt8] {
+    /// Read a whole file; throws a `RuntimeError` naming `step` and the path (EFBIG past `limit` bytes).
+    public static func read(_ path: String, step: String = "read", limit: Int = .max) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw RuntimeError.errno(step, path) }
         defer { close(fd) }
@@ -22,6 +22,7 @@ public enum FileIO {
             }
             if n == 0 { break }
             out.append(contentsOf: chunk[0..<n])
+            if out.count > limit { throw RuntimeError(step, path, errno: EFBIG) }
         }
         return out
     }
