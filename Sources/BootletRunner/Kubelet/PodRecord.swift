@@ -221,29 +221,8 @@ final class RecursiveLock: @unchecked Sendable {
     }
 }
 
+/// Nanoseconds since the epoch of an RFC 3339 time (the runtime's records), nil if it does not parse.
 func parseNanos(_ rfc3339: String) -> Int64? {
-    let u = Array(rfc3339.utf8)
-    guard u.count >= 20, u[4] == 45, u[10] == 84 else { return nil }
-    func num(_ a: Int, _ b: Int) -> Int? { Int(String(decoding: u[a..<b], as: UTF8.self)) }
-    guard let y = num(0, 4), let mo = num(5, 7), let d = num(8, 10), let h = num(11, 13), let mi = num(14, 16),
-        let s = num(17, 19)
-    else { return nil }
-    // days from civil (Howard Hinnant)
-    let yy = mo <= 2 ? y - 1 : y
-    let era = (yy >= 0 ? yy : yy - 399) / 400
-    let yoe = yy - era * 400
-    let mp = (mo + 9) % 12
-    let doy = (153 * mp + 2) / 5 + d - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    let days = era * 146097 + doe - 719468
-    var nanos = Int64(days) * 86400 * 1_000_000_000 + Int64(h * 3600 + mi * 60 + s) * 1_000_000_000
-    if u.count > 20 && u[19] == 46 {
-        var frac = u[20...].prefix { $0 >= 48 && $0 <= 57 }
-        let n = frac.count
-        frac = frac.prefix(9)
-        var v = Int64(String(decoding: frac, as: UTF8.self)) ?? 0
-        for _ in min(n, 9)..<9 { v *= 10 }
-        nanos += v
-    }
-    return nanos
+    guard let t = try? KubeTime(rfc3339: rfc3339) else { return nil }
+    return t.seconds * 1_000_000_000 + Int64(t.nanoseconds)
 }
