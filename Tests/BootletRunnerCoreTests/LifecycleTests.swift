@@ -123,14 +123,14 @@ struct LifecycleTests {
 
     @Test func qosClasses() {
         var p = pod()
-        #expect(QoS.podClass(p) == "BestEffort")
+        #expect(KubeletResources.qosClass(of: p).rawValue == "BestEffort")
         p.spec.containers[0].resources.requests = ["cpu": "100m"]
-        #expect(QoS.podClass(p) == "Burstable")
+        #expect(KubeletResources.qosClass(of: p).rawValue == "Burstable")
         p.spec.containers[0].resources.requests = ["cpu": "100m", "memory": "64Mi"]
         p.spec.containers[0].resources.limits = ["cpu": "100m", "memory": "64Mi"]
-        #expect(QoS.podClass(p) == "Guaranteed")
+        #expect(KubeletResources.qosClass(of: p).rawValue == "Guaranteed")
         p.spec.containers[0].resources.limits = ["cpu": "200m", "memory": "64Mi"]
-        #expect(QoS.podClass(p) == "Burstable")
+        #expect(KubeletResources.qosClass(of: p).rawValue == "Burstable")
     }
 }
 

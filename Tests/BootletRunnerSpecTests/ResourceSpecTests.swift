@@ -1,4 +1,5 @@
 @testable import BootletRunner
+import BootletRuntime
 import KubeModel
 import OCISpec
 import Testing
@@ -14,9 +15,9 @@ struct ResourceSpecTests {
 
     @Test func sharesAndQuotaConversions() {
         let shares: [(Int64, UInt64)] = [(0, 2), (1, 2), (2, 2), (100, 102), (250, 256), (500, 512), (1000, 1024), (300_000, 262_144)]
-        for (m, s) in shares { #expect(KubeletResources.milliCPUToShares(m) == s, "\(m)m") }
+        for (m, s) in shares { #expect(KubeletCgroups.milliCPUToShares(m) == s, "\(m)m") }
         let quota: [(Int64, Int64)] = [(0, 0), (1, 1000), (5, 1000), (10, 1000), (100, 10000), (500, 50000), (1000, 100_000), (2500, 250_000)]
-        for (m, q) in quota { #expect(KubeletResources.milliCPUToQuota(m) == q, "\(m)m") }
+        for (m, q) in quota { #expect(KubeletCgroups.milliCPUToQuota(m) == q, "\(m)m") }
     }
 
     /// real-kubelet-observed.md: requests = limits = 100m / 64Mi gave memory.limit_in_bytes 67108864,

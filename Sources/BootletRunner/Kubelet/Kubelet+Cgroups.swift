@@ -9,14 +9,6 @@ import Glibc
 /// kubelet's cgroup hierarchy with the cgroupfs driver (kubelet-static-pods.md §5.2): `kubepods`,
 /// `kubepods/burstable`, `kubepods/besteffort`, then `pod<uid>` and one cgroup per container.
 extension Kubelet {
-    static func qosClass(_ pod: Pod) -> PodQOSClass {
-        switch QoS.podClass(pod) {
-        case "Guaranteed": return .guaranteed
-        case "Burstable": return .burstable
-        default: return .bestEffort
-        }
-    }
-
     static func amounts(_ c: Container) -> ContainerResourceAmounts {
         ContainerResourceAmounts(
             cpuRequestMilli: c.resources.requests?["cpu"]?.milliValue, cpuLimitMilli: c.resources.limits?["cpu"]?.milliValue,
@@ -47,7 +39,7 @@ extension Kubelet {
     }
 
     func podCgroupPath(_ rec: PodRecord) throws -> CgroupPath? {
-        try cgroups.podCgroup(podUID: rec.uid, qos: Kubelet.qosClass(rec.pod))
+        try cgroups.podCgroup(podUID: rec.uid, qos: KubeletResources.qosClass(of: rec.pod))
     }
 
     /// `kubepods[/qos]/pod<uid>` with the pod-level limits.
@@ -55,7 +47,7 @@ extension Kubelet {
         guard let path = try podCgroupPath(rec) else { return }
         let m = try cgroupManager(path)
         try m.create()
-        let qos = Kubelet.qosClass(rec.pod)
+        let qos = KubeletResources.qosClass(of: rec.pod)
         let r = KubeletCgroups.podResources(
             containers: rec.pod.spec.containers.map(Kubelet.amounts),
             initContainers: (rec.pod.spec.initContainers ?? []).map(Kubelet.amounts), qos: qos)
@@ -65,7 +57,7 @@ extension Kubelet {
 
     /// The container's cgroup path as the OCI `cgroupsPath` (absolute, cgroupfs form).
     func containerCgroupPath(_ rec: PodRecord, id: String) throws -> String {
-        try cgroups.containerCgroup(podUID: rec.uid, qos: Kubelet.qosClass(rec.pod), containerID: id).description
+        try cgroups.containerCgroup(podUID: rec.uid, qos: KubeletResources.qosClass(of: rec.pod), containerID: id).description
     }
 
     func removePodCgroup(_ rec: PodRecord) {
@@ -80,7 +72,7 @@ extension Kubelet {
             let mode = try? OCIRuntime.cgroupHost().mode
         else { return }
         let milli = lock.with {
-            pods.values.filter { Kubelet.qosClass($0.pod) == .burstable && !$0.terminated }
+            pods.values.filter { KubeletResources.qosClass(of: $0.pod) == .burstable && !$0.terminated }
                 .flatMap { $0.pod.spec.containers }.reduce(Int64(0)) { $0 + ($1.resources.requests?["cpu"]?.milliValue ?? 0) }
         }
         if let r = KubeletCgroups.qosResources(.burstable, burstableRequestsMilliCPU: milli) {

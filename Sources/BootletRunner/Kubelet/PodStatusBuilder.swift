@@ -26,7 +26,7 @@ public enum PodStatusBuilder {
             st.hostIP = hostIPs[0]
             st.hostIPs = hostIPs.map { HostIP(ip: $0) }
         }
-        st.qosClass = QoS.podClass(rec.pod)
+        st.qosClass = KubeletResources.qosClass(of: rec.pod).rawValue
 
         // Conditions (kubelet's order).
         let sandboxReady = rec.sandbox.map { !$0.exited } ?? false
@@ -128,29 +128,5 @@ public enum PodStatusBuilder {
     /// probe). A container whose startup probe has not succeeded yet is never ready, probe or not.
     static func containerReady(_ rec: PodRecord, _ name: String) -> Bool {
         rec.current(name)?.isRunning == true && rec.started[name] != false && rec.readiness[name] == true
-    }
-}
-
-/// kubelet's QoS classes (`GetPodQOS`).
-public enum QoS {
-    public static func podClass(_ pod: Pod) -> String {
-        var requests: [String: Bool] = [:]
-        var limitsAll = true
-        var any = false
-        let containers = pod.spec.containers + (pod.spec.initContainers ?? [])
-        var guaranteed = true
-        for c in containers {
-            for (k, v) in c.resources.requests ?? [:] where k == "cpu" || k == "memory" {
-                if !v.isZero { any = true; requests[k] = true }
-            }
-            let lim = c.resources.limits ?? [:]
-            for k in ["cpu", "memory"] {
-                if let l = lim[k], !l.isZero { any = true } else { guaranteed = false; limitsAll = false }
-                if let r = c.resources.requests?[k], let l = lim[k], r != l { guaranteed = false }
-            }
-        }
-        if !any { return "BestEffort" }
-        if guaranteed && limitsAll { return "Guaranteed" }
-        return "Burstable"
     }
 }

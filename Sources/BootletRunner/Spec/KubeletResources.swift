@@ -1,3 +1,4 @@
+import BootletRuntime
 import KubeModel
 import OCISpec
 
@@ -5,22 +6,10 @@ import OCISpec
 /// (`pkg/apis/core/v1/helper/qos/qos.go`, `pkg/kubelet/qos/policy.go`, `pkg/kubelet/cm/helpers_linux.go`,
 /// `kuberuntime_container_linux.go` `generateLinuxContainerResources`), plus containerd's `WithResources`.
 public enum KubeletResources {
-    public enum QOSClass: String, Sendable, Equatable {
-        case guaranteed = "Guaranteed"
-        case burstable = "Burstable"
-        case bestEffort = "BestEffort"
-    }
-
-    public static let minShares: UInt64 = 2
-    public static let maxShares: UInt64 = 262_144
-    public static let sharesPerCPU: Int64 = 1024
-    public static let quotaPeriod: UInt64 = 100_000
-    public static let minQuotaPeriod: Int64 = 1000
-
     /// `GetPodQOS`: only cpu and memory count, zero quantities are unset, init containers included.
     /// Guaranteed needs cpu and memory limits on every container and summed requests equal to summed limits.
     /// (Pod-level `spec.resources` is not considered.)
-    public static func qosClass(of pod: Pod) -> QOSClass {
+    public static func qosClass(of pod: Pod) -> PodQOSClass {
         var requests: [String: Quantity] = [:]
         var limits: [String: Quantity] = [:]
         var guaranteed = true
@@ -44,22 +33,6 @@ public enum KubeletResources {
         }
         if guaranteed && requests.count == limits.count { return .guaranteed }
         return .burstable
-    }
-
-    /// `MilliCPUToShares`: 0 → 2; else m·1024/1000 clamped to [2, 262144]. 100m → 102.
-    public static func milliCPUToShares(_ milliCPU: Int64) -> UInt64 {
-        if milliCPU <= 0 { return minShares }
-        let (p, overflow) = milliCPU.multipliedReportingOverflow(by: sharesPerCPU)
-        if overflow { return maxShares }
-        return min(max(UInt64(p / 1000), minShares), maxShares)
-    }
-
-    /// `milliCPUToQuota`: 0 → 0 (no quota); else m·period/1000 with a 1000 µs floor. 100m → 10000.
-    public static func milliCPUToQuota(_ milliCPU: Int64, period: UInt64 = quotaPeriod) -> Int64 {
-        if milliCPU <= 0 { return 0 }
-        let (p, overflow) = milliCPU.multipliedReportingOverflow(by: Int64(clamping: period))
-        if overflow { return Int64.max / 1000 }
-        return max(p / 1000, minQuotaPeriod)
     }
 
     /// kubelet `GetContainerOOMScoreAdjust` (KubeletOOMScoreAdjTieBreak off, no pod-level resources):
@@ -115,10 +88,10 @@ public enum KubeletResources {
         let limits = c.resources.limits ?? [:]
         let cpuLimit = limits["cpu"]?.milliValue ?? 0
         let sharesFrom = requests["cpu"].map { $0.milliValue } ?? cpuLimit
-        var cpu = LinuxCPU(shares: milliCPUToShares(sharesFrom))
+        var cpu = LinuxCPU(shares: KubeletCgroups.milliCPUToShares(sharesFrom))
         if node.cpuCFSQuota {
-            cpu.period = quotaPeriod
-            let q = milliCPUToQuota(cpuLimit)
+            cpu.period = KubeletCgroups.quotaPeriod
+            let q = KubeletCgroups.milliCPUToQuota(cpuLimit)
             if q != 0 { cpu.quota = q }
         }
         var r = LinuxResources(cpu: cpu)
