@@ -42,15 +42,10 @@ extension Kubelet {
             imageConfig: image.config, imageID: image.id.description, rootfs: rootfs.path, sandbox: info, volumes: volumes,
             terminationMessageHostPath: terminationFile, cgroupsPath: cgroupPath, environment: env, node: nodeSettings))
         result.warnings.forEach { event(rec, "ContainerWarning", "\(c.name): \($0)") }
+        // The builder wrote the pod/container/restart/image-ID keys; these are the runner's own, read at adoption.
         var ann = result.spec.annotations ?? [:]
         ann[Annotation.kind] = kind.rawValue
-        ann[Annotation.podUID] = rec.uid
-        ann[Annotation.podName] = rec.name
-        ann[Annotation.podNamespace] = rec.namespace
-        ann[Annotation.containerName] = c.name
-        ann[Annotation.restartCount] = String(restartCount)
         ann[Annotation.image] = image.references.first ?? (c.image ?? "")
-        ann[Annotation.imageID] = image.id.description
         ann[Annotation.logPath] = logPath
         if let t = terminationFile { ann[Annotation.terminationFile] = t }
         ann[Annotation.hash] = hash

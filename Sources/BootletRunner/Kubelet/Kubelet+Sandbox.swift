@@ -70,11 +70,8 @@ extension Kubelet {
                 resolvConfPath: dir + "/resolv.conf", podCgroupPath: podCgroup.description,
                 logDirectory: dirs.podLogDir(namespace: rec.namespace, name: rec.name, uid: rec.uid), node: nodeSettings))
             built.warnings.forEach { event(rec, "SandboxWarning", $0) }
-            var ann = built.spec.annotations ?? [:]
+            var ann = built.spec.annotations ?? [:]  // pod name/namespace/uid come from the builder
             ann[Annotation.kind] = "sandbox"
-            ann[Annotation.podUID] = rec.uid
-            ann[Annotation.podName] = rec.name
-            ann[Annotation.podNamespace] = rec.namespace
             ann[Annotation.attempt] = String(attempt)
             if let a = attachment {
                 ann[Annotation.netns] = a.netnsPath
