@@ -124,10 +124,6 @@ static int parent_setup(struct monitor *m)
     const struct bl_plan *p = &m->plan;
     int r;
     if (p->clone_flags & CLONE_NEWUSER) {
-        if (p->setgroups_deny && (r = write_proc(m->child, "setgroups", "deny")) < 0) {
-            report(m, "write setgroups deny", "/proc/<pid>/setgroups", -r);
-            return r;
-        }
         if (p->uid_map && (r = write_proc(m->child, "uid_map", p->uid_map)) < 0) {
             report(m, "write uid_map", "linux.uidMappings", -r);
             return r;

@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <linux/close_range.h>
 
-static void wait_go(int fd, const char *why)
+static void wait_go(int fd)
 {
     struct bl_msg m;
     ssize_t n;
@@ -27,7 +27,6 @@ static void wait_go(int fd, const char *why)
     while (n < 0 && errno == EINTR);
     if (n <= 0 || m.type != BL_MSG_GO)
         _exit(1); /* the monitor or spawner gave up; nothing to report to */
-    (void)why;
 }
 
 /* BL_O_CGROUP_LATE: the monitor's GO for the cgroups is still to come. */
@@ -40,7 +39,7 @@ void bl_cgroup_barrier(void)
     if (!cgroup_pending)
         return;
     cgroup_pending = 0;
-    wait_go(cgroup_sync_fd, "cgroups");
+    wait_go(cgroup_sync_fd); /* cgroups joined */
     if (cgroup_newns && unshare(CLONE_NEWCGROUP) < 0)
         bl_die("create cgroup namespace", "linux.namespaces", errno);
 }
@@ -103,7 +102,7 @@ void bl_child_main(const struct bl_plan *p, const struct bl_child_fds *fds)
         cgroup_sync_fd = fds->sync_fd;
         cgroup_newns = (p->clone_flags & CLONE_NEWCGROUP) != 0;
     } else if (in_userns || (p->opts & BL_O_CGROUP_BY_MONITOR))
-        wait_go(fds->sync_fd, "user namespace maps");
+        wait_go(fds->sync_fd); /* user namespace maps written, cgroups joined */
     if (in_userns) {
         if (setresgid(0, 0, 0) < 0)
             bl_die("become root in the user namespace (setgid 0)", "linux.gidMappings", errno);
@@ -165,9 +164,9 @@ void bl_child_main(const struct bl_plan *p, const struct bl_child_fds *fds)
 
     int new_mountns = (p->clone_flags & CLONE_NEWNS) != 0;
     if (new_mountns && p->rootfs) {
-        bl_setup_mounts(p, -1, in_userns);
+        bl_setup_mounts(p);
         bl_cgroup_barrier(); /* device nodes are subject to the devices cgroup, as under runc */
-        bl_setup_devices(p, -1, in_userns);
+        bl_setup_devices(p, in_userns);
     }
     bl_cgroup_barrier();
     if (p->opts & BL_O_HOOK_SYNC) {
@@ -176,7 +175,7 @@ void bl_child_main(const struct bl_plan *p, const struct bl_child_fds *fds)
         m.type = BL_MSG_HOOKS;
         if (send(fds->sync_fd, &m, sizeof(m), MSG_NOSIGNAL) < 0)
             _exit(1);
-        wait_go(fds->sync_fd, "hooks");
+        wait_go(fds->sync_fd); /* hooks ran */
     }
     if (new_mountns && p->rootfs)
         bl_pivot_root(p);

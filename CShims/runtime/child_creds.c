@@ -63,10 +63,8 @@ void bl_apply_creds(const struct bl_plan *p, int in_userns)
             }
         }
     }
-    if (!(in_userns && p->setgroups_deny)) {
-        if (setgroups(p->ngroups, p->ngroups ? p->groups : NULL) < 0)
-            bl_die("setgroups", "process.user.additionalGids", errno);
-    }
+    if (setgroups(p->ngroups, p->ngroups ? p->groups : NULL) < 0)
+        bl_die("setgroups", "process.user.additionalGids", errno);
     if (setresgid(p->gid, p->gid, p->gid) < 0)
         bl_die("setgid", "process.user.gid", errno);
     if (setresuid(p->uid, p->uid, p->uid) < 0)

@@ -184,10 +184,8 @@ static void mount_one(const struct bl_plan *p, const struct bl_mount *m, int roo
     }
 }
 
-void bl_setup_mounts(const struct bl_plan *p, int rootfd_unused, int in_userns)
+void bl_setup_mounts(const struct bl_plan *p)
 {
-    (void)rootfd_unused;
-    (void)in_userns;
     /* Keep the container's mounts from propagating back to the host (and make pivot_root possible). */
     unsigned long rp = p->root_propagation;
     unsigned long first = (rp & (MS_PRIVATE | MS_SLAVE)) ? rp : (MS_SLAVE | MS_REC);
@@ -238,9 +236,8 @@ static void make_device(const struct bl_device *d, int rootfd, int in_userns)
     close(dfd);
 }
 
-void bl_setup_devices(const struct bl_plan *p, int rootfd_unused, int in_userns)
+void bl_setup_devices(const struct bl_plan *p, int in_userns)
 {
-    (void)rootfd_unused;
     int rootfd = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
         bl_die("open rootfs", p->rootfs, errno);

@@ -145,7 +145,6 @@ int bl_plan_parse(const void *buf, size_t len, struct bl_plan *out, char *why, s
         case BL_T_GIDMAP:
             if (!(out->gid_map = take_str(&c)))
                 return fail(why, whylen, "bad gid map", tag);
-            out->setgroups_deny = (flags & BL_F_SETGROUPS_DENY) != 0;
             break;
         case BL_T_HOSTNAME:
             if (!(out->hostname = take_str(&c)))

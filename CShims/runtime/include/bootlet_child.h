@@ -32,8 +32,8 @@ char *bl_fd_path(char *buf, size_t n, int fd);
 /* Waits (once) until the monitor has put the child into its cgroups, then creates the cgroup namespace if asked
  * (BL_O_CGROUP_LATE); a no-op otherwise. Called before every step that needs the child in its cgroups. */
 void bl_cgroup_barrier(void);
-void bl_setup_mounts(const struct bl_plan *p, int rootfd, int in_userns);
-void bl_setup_devices(const struct bl_plan *p, int rootfd, int in_userns);
+void bl_setup_mounts(const struct bl_plan *p);
+void bl_setup_devices(const struct bl_plan *p, int in_userns);
 void bl_pivot_root(const struct bl_plan *p);
 void bl_apply_sysctls(const struct bl_plan *p);
 void bl_readonly_paths(const struct bl_plan *p);

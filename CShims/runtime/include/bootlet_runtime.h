@@ -31,7 +31,7 @@ enum bl_plan_tag {
     BL_T_CLONE,             /* u64 CLONE_NEW* flags of namespaces to create */
     BL_T_NSJOIN,            /* u32 CLONE_NEW* type, u32 pad, str path */
     BL_T_UIDMAP,            /* str uid_map content */
-    BL_T_GIDMAP,            /* str gid_map content; flags: BL_F_SETGROUPS_DENY */
+    BL_T_GIDMAP,            /* str gid_map content */
     BL_T_HOSTNAME,          /* str */
     BL_T_DOMAINNAME,        /* str */
     BL_T_MOUNT,             /* u64 flags, u64 propagation, u32 kind, u32 mflags, str source, str dest, str fstype, str data */
@@ -62,7 +62,6 @@ enum bl_plan_tag {
 
 /* record flags */
 #define BL_F_READONLY 0x1
-#define BL_F_SETGROUPS_DENY 0x2
 
 /* mount kinds */
 enum bl_mount_kind {
@@ -85,7 +84,6 @@ enum bl_mount_kind {
 #define BL_O_DETACH 0x10         /* monitor detaches (double fork) from its spawner */
 #define BL_O_STDIO_NULL 0x20     /* container stdin is /dev/null (log mode always uses it) */
 #define BL_O_CGROUP_BY_MONITOR 0x40 /* monitor attaches the child to its cgroups (needed with a user namespace) */
-#define BL_O_HOSTPID_PIDNS_JOIN 0x80 /* reserved */
 #define BL_O_CGROUP_LATE 0x100   /* with CGROUP_BY_MONITOR: the child sets up its mounts while the monitor attaches it,
                                   * and waits for the monitor's GO only before the first step that needs the cgroups
                                   * (cgroup view, device nodes, hooks, pivot_root); moving a task between cgroups can
@@ -111,7 +109,7 @@ struct bl_plan {
     const char *oom_file;
     uint32_t log_max_line;
     uint64_t root_propagation, clone_flags;
-    int rootfs_readonly, setgroups_deny, has_oom_score, has_personality;
+    int rootfs_readonly, has_oom_score, has_personality;
     int32_t oom_score;
     uint32_t personality, opts;
     uint32_t uid, gid, umask;
