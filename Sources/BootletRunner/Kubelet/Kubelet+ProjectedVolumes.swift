@@ -127,7 +127,7 @@ extension Kubelet {
     /// kubelet's AtomicWriter: write a fresh timestamped directory, swap `..data` to it, link the top-level names.
     func atomicWrite(dir: String, files: [ProjectedFile], fsGroup: Int64?) throws {
         try FileIO.makeDirectories(dir, mode: 0o755)
-        let stamp = "..\(Timestamp.now().replacingAll(":", "_"))"
+        let stamp = "..\(Timestamp.now().replacingAll(":", with: "_"))"
         let ts = dir + "/" + stamp
         try FileIO.makeDirectories(ts, mode: 0o755)
         for f in files {

@@ -23,7 +23,7 @@ public struct PodDirectories: Sendable {
     public func etcHosts(_ uid: String) -> String { podDir(uid) + "/etc-hosts" }
     /// `volumes/kubernetes.io~empty-dir/<name>`.
     public func volumeDir(_ uid: String, plugin: String, name: String) -> String {
-        volumesDir(uid) + "/" + plugin.replacingAll("/", "~") + "/" + name
+        volumesDir(uid) + "/" + plugin.replacingAll("/", with: "~") + "/" + name
     }
 
     /// `makePodDataDirs`: the pod directory, volumes and plugins, mode 0750.
@@ -85,6 +85,4 @@ public struct PodDirectories: Sendable {
     }
 }
 
-extension String {
-    func replacingAll(_ a: Character, _ b: Character) -> String { String(map { $0 == a ? b : $0 }) }
-}
+

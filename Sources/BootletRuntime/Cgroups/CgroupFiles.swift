@@ -78,14 +78,7 @@ enum CgroupFiles {
     /// Reads a file and trims surrounding whitespace; nil when it cannot be read.
     static func readTrimmed(_ path: String) -> String? {
         guard case .success(let s) = readResult(path) else { return nil }
-        return trim(s)
-    }
-
-    static func trim(_ s: String) -> String {
-        var sub = Substring(s)
-        while let c = sub.first, c == " " || c == "\n" || c == "\t" || c == "\r" { sub.removeFirst() }
-        while let c = sub.last, c == " " || c == "\n" || c == "\t" || c == "\r" { sub.removeLast() }
-        return String(sub)
+        return s.bl_trimmed()
     }
 
     /// mkdir that treats EEXIST as success. Returns true when the directory was created by this call.

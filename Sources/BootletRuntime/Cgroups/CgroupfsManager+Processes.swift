@@ -114,7 +114,7 @@ extension CgroupfsManager {
             file = CgroupFiles.join(p.dir, "freezer.state")
             value = frozen ? "FROZEN" : "THAWED"
             doneFile = file
-            isDone = { CgroupFiles.trim($0) == value }
+            isDone = { $0.bl_trimmed() == value }
         } else if let u = unifiedDirectory, host.mode == .v2 || CgroupFiles.exists(CgroupFiles.join(u, "cgroup.freeze")) {
             file = CgroupFiles.join(u, "cgroup.freeze")
             value = frozen ? "1" : "0"
@@ -147,7 +147,7 @@ extension CgroupfsManager {
                 CgroupFiles.join(dir, v2 ? "memory.max" : "memory.limit_in_bytes"), step: "read memory limit of \(path)"
             )
             // v1 shows "unlimited" as PAGE_COUNTER_MAX pages (9223372036854771712 with 4 KiB pages).
-            if let l = UInt64(CgroupFiles.trim(limitText)), l < (1 << 62) { s.memoryLimitBytes = l }
+            if let l = UInt64(limitText.bl_trimmed()), l < (1 << 62) { s.memoryLimitBytes = l }
             if case .success(let text) = CgroupFiles.readResult(CgroupFiles.join(dir, "memory.stat")) {
                 let stat = CgroupFiles.parseKeyValues(text)
                 let inactive = stat[v2 ? "inactive_file" : "total_inactive_file"] ?? 0
@@ -170,7 +170,7 @@ extension CgroupfsManager {
 
     func readNumber(_ dir: String, _ file: String, _ what: String) throws(CgroupError) -> UInt64 {
         let full = CgroupFiles.join(dir, file)
-        let text = CgroupFiles.trim(try CgroupFiles.read(full, step: "\(what) of \(path)"))
+        let text = (try CgroupFiles.read(full, step: "\(what) of \(path)")).bl_trimmed()
         guard let v = UInt64(text) else {
             throw CgroupError(step: "\(what) of \(path)", path: full, detail: "unexpected content \"\(text)\"")
         }

@@ -181,10 +181,10 @@ public struct CgroupfsManager: CgroupManager {
             let file = CgroupFiles.join(levels[i], name)
             if let v = CgroupFiles.readTrimmed(file), !v.isEmpty { continue }
             let parentFile = CgroupFiles.join(levels[i - 1], name)
-            var value = CgroupFiles.trim(try CgroupFiles.read(parentFile, step: "copy \(name) from the parent cgroup"))
+            var value = (try CgroupFiles.read(parentFile, step: "copy \(name) from the parent cgroup")).bl_trimmed()
             if value.isEmpty {
                 try ensureCpuset(levels, i - 1)
-                value = CgroupFiles.trim(try CgroupFiles.read(parentFile, step: "copy \(name) from the parent cgroup"))
+                value = (try CgroupFiles.read(parentFile, step: "copy \(name) from the parent cgroup")).bl_trimmed()
             }
             try CgroupFiles.write(file, value, step: "copy \(name) from the parent cgroup for \(path)")
         }

@@ -208,8 +208,4 @@ public struct KubeletCgroups: Sendable, Equatable {
     }
 }
 
-extension String {
-    fileprivate func replacingAll(_ target: Character, with replacement: Character) -> String {
-        String(map { $0 == target ? replacement : $0 })
-    }
-}
+

@@ -14,10 +14,6 @@ public struct ExecResult: Sendable, Equatable {
 }
 
 extension OCIRuntime {
-    static let namespaceFile: [NamespaceType: String] = [
-        .user: "user", .ipc: "ipc", .uts: "uts", .network: "net", .pid: "pid", .cgroup: "cgroup", .mount: "mnt",
-    ]
-
     /// Run `args` inside a running container (runc exec / CRI ExecSync): the container's namespaces, cgroup,
     /// user, capabilities, no_new_privs and seccomp, through a short-lived monitor. `timeoutNanos` kills the
     /// process when it runs longer (kubelet exec probes); nil waits for it.
@@ -32,10 +28,9 @@ extension OCIRuntime {
         let spec = try OCIRuntime.loadSpec(bundle: record.bundle)
         guard var process = spec.process else { throw RuntimeError("exec in container", id, detail: "bundle has no process") }
         if let env { process.env = env }
-        let order: [NamespaceType] = [.user, .ipc, .uts, .network, .pid, .cgroup, .mount]
         let present = Set((spec.linux?.namespaces ?? []).map(\.type))
-        let joins: [(UInt32, String)] = order.filter { present.contains($0) }.compactMap { t in
-            guard let flag = Planner.cloneFlag[t], let file = OCIRuntime.namespaceFile[t] else { return nil }
+        let joins: [(UInt32, String)] = Planner.joinOrder.filter { present.contains($0) }.compactMap { t in
+            guard let flag = Planner.cloneFlag[t], let file = Planner.namespaceFile[t] else { return nil }
             return (UInt32(flag), "/proc/\(record.pid)/ns/\(file)")
         }
         var cgroup: CgroupPlacement?

@@ -39,6 +39,14 @@ public struct Planner {
         public var warnings: [String]
     }
 
+    /// Join order for namespaces given by path: the user namespace first (it grants the rights for the others),
+    /// mount last (its view hides /proc paths of the others).
+    static let joinOrder: [NamespaceType] = [.user, .ipc, .uts, .network, .pid, .cgroup, .mount]
+    /// Entry under /proc/<pid>/ns/ for each namespace type.
+    static let namespaceFile: [NamespaceType: String] = [
+        .user: "user", .ipc: "ipc", .uts: "uts", .network: "net", .pid: "pid", .cgroup: "cgroup", .mount: "mnt",
+    ]
+
     static let cloneFlag: [NamespaceType: UInt64] = [
         .mount: 0x0002_0000, .uts: 0x0400_0000, .ipc: 0x0800_0000, .user: 0x1000_0000, .pid: 0x2000_0000,
         .network: 0x4000_0000, .cgroup: 0x0200_0000,
@@ -116,9 +124,7 @@ public struct Planner {
             throw RuntimeError("validate config", "linux.uidMappings", detail: "mappings given without a user namespace")
         }
         try plan.record(BL_T_CLONE) { $0.u64(newFlags) }
-        // Join order matters: the user namespace first (it grants the rights for the others), mount last.
-        let order: [UInt64] = [cloneFlag[.user]!, cloneFlag[.ipc]!, cloneFlag[.uts]!, cloneFlag[.network]!,
-                               cloneFlag[.pid]!, cloneFlag[.cgroup]!, cloneFlag[.mount]!]
+        let order = joinOrder.map { cloneFlag[$0]! }
         if joins.count > 8 { throw RuntimeError("validate config", "linux.namespaces", detail: "too many namespaces to join") }
         for f in order {
             for j in joins where UInt64(j.0) == f {
@@ -189,11 +195,11 @@ public struct Planner {
         // Sysctls: dots become path separators; names that need a namespace the container lacks are refused
         // (they would change the host), as runc's validator does.
         for (key, value) in (linux.sysctl ?? [:]).sorted(by: { $0.key < $1.key }) {
-            let path = key.contains("/") ? key : key.replacingOccurrences(".", "/")
+            let path = key.contains("/") ? key : key.replacingAll(".", with: "/")
             if path.isEmpty || path.hasPrefix("/") || path.split(separator: "/").contains("..") {
                 throw RuntimeError("validate config", "linux.sysctl \(key.debugDescription)", detail: "invalid name")
             }
-            let dotted = path.replacingOccurrences("/", ".")
+            let dotted = path.replacingAll("/", with: ".")
             if dotted.hasPrefix("net.") && !hasNS(.network) {
                 throw RuntimeError("validate config", "linux.sysctl \(key)", detail: "not allowed in the host's network namespace")
             }
@@ -442,11 +448,8 @@ public struct Planner {
 }
 
 extension String {
-    func replacingOccurrences(_ a: Character, _ b: Character) -> String {
+    /// Every `a` replaced by `b`.
+    public func replacingAll(_ a: Character, with b: Character) -> String {
         String(map { $0 == a ? b : $0 })
-    }
-    func replacingOccurrences(_ a: String, _ b: String) -> String {
-        guard a.count == 1, b.count == 1 else { return self }
-        return replacingOccurrences(Character(a), Character(b))
     }
 }

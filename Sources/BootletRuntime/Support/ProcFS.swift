@@ -31,7 +31,7 @@ public enum ProcFS {
 }
 
 extension String {
-    func bl_trimmed(_ set: String = " \n\t") -> String {
+    func bl_trimmed(_ set: String = " \n\t\r") -> String {
         let chars = Set(set)
         var s = Substring(self)
         while let f = s.first, chars.contains(f) { s = s.dropFirst() }
