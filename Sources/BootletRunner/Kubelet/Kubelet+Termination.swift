@@ -89,22 +89,8 @@ extension Kubelet {
     /// still in use, to retry at the next housekeeping, as kubelet keeps a pod dir whose volumes do not unmount.
     func cleanUpPod(_ rec: PodRecord) -> Bool {
         var ok = true
-        var ids = rec.allRuns.map(\.id)
-        if let sb = rec.sandbox { ids.append(sb.id) }
-        for id in ids {
-            if FileIO.exists(store.dir(id)) {
-                do { try runtime.delete(id: id, force: true) } catch {
-                    event(rec, "FailedKillPod", "remove container \(id): \(error)", warning: true)
-                    ok = false
-                }
-            }
-            try? images.release(containerID: id)
-            try? FileIO.removeTree(config.runtimeRoot + "/bundles/" + id)
-            try? FileIO.removeTree(config.runtimeRoot + "/sandboxes/" + id)
-            for name in Set(rec.allRuns.map(\.name)) {
-                unlink(dirs.containerLogSymlink(podName: rec.name, namespace: rec.namespace, container: name, containerID: id))
-            }
-        }
+        for run in rec.allRuns where !removeContainer(rec, id: run.id, name: run.name) { ok = false }
+        if let sb = rec.sandbox, !removeContainer(rec, id: sb.id, name: nil) { ok = false }
         if !unmountAll(under: dirs.podDir(rec.uid)) {
             event(rec, "FailedUnmount", "volumes of pod \(rec.fullName) are still mounted; will retry", warning: true)
             return false
@@ -127,21 +113,9 @@ extension Kubelet {
         var again: [String] = []
         for id in rec.takeRetired() {
             let annotations = (try? store.load(id))?.annotations ?? [:]
-            if FileIO.exists(store.dir(id)) {
-                do { try runtime.delete(id: id, force: true) } catch {
-                    event(rec, "FailedKillPod", "remove container \(id): \(error)", warning: true)
-                    again.append(id)
-                    continue
-                }
-            }
-            try? images.release(containerID: id)
-            try? FileIO.removeTree(config.runtimeRoot + "/bundles/" + id)
-            if FileIO.exists(sandboxDir(id)) {
-                _ = unmountAll(under: sandboxDir(id))
-                try? FileIO.removeTree(sandboxDir(id))
-            }
-            if let name = annotations[Annotation.containerName] {
-                unlink(dirs.containerLogSymlink(podName: rec.name, namespace: rec.namespace, container: name, containerID: id))
+            guard removeContainer(rec, id: id, name: annotations[Annotation.containerName]) else {
+                again.append(id)
+                continue
             }
             if let log = annotations[Annotation.logPath], let slash = log.lastIndex(of: "/") {
                 let dir = String(log[..<slash]), base = String(log[log.index(after: slash)...])
@@ -149,6 +123,28 @@ extension Kubelet {
             }
         }
         if !again.isEmpty { rec.retire(again) }
+    }
+
+    /// Remove one container or sandbox of `rec`: runtime state (SIGKILL if still running), prepared rootfs, bundle,
+    /// sandbox directory, and the `/var/log/containers` symlink when the container `name` is known. False (nothing
+    /// else removed) when the runtime could not delete it; the caller retries at the next housekeeping.
+    func removeContainer(_ rec: PodRecord, id: String, name: String?) -> Bool {
+        if FileIO.exists(store.dir(id)) {
+            do { try runtime.delete(id: id, force: true) } catch {
+                event(rec, "FailedKillPod", "remove container \(id): \(error)", warning: true)
+                return false
+            }
+        }
+        try? images.release(containerID: id)
+        try? FileIO.removeTree(config.runtimeRoot + "/bundles/" + id)
+        if FileIO.exists(sandboxDir(id)) {
+            _ = unmountAll(under: sandboxDir(id))
+            try? FileIO.removeTree(sandboxDir(id))
+        }
+        if let name {
+            unlink(dirs.containerLogSymlink(podName: rec.name, namespace: rec.namespace, container: name, containerID: id))
+        }
+        return true
     }
 
     /// Unmount everything mounted below `dir` (deepest first). False if something stays mounted.
