@@ -26,7 +26,7 @@ public struct LaunchPlan: Sendable {
         return b
     }
 
-    /// Append one record; `body` fills the payload.
+    /// Append one record; `body` fills the payload (a body that cannot throw needs no `try`).
     public mutating func record(_ tag: bl_plan_tag, flags: UInt16 = 0, _ body: (inout Payload) throws -> Void)
         rethrows
     {
@@ -38,17 +38,6 @@ public struct LaunchPlan: Sendable {
         bytes.append(contentsOf: p.bytes)
         let pad = (8 - p.bytes.count % 8) % 8
         bytes.append(contentsOf: repeatElement(0, count: pad))
-    }
-
-    /// A record whose payload cannot fail to encode (numbers only).
-    public mutating func record(_ tag: bl_plan_tag, flags: UInt16 = 0, _ body: (inout Payload) -> Void) {
-        var p = Payload()
-        body(&p)
-        append16(UInt16(tag.rawValue))
-        append16(flags)
-        append32(UInt32(p.bytes.count))
-        bytes.append(contentsOf: p.bytes)
-        bytes.append(contentsOf: repeatElement(0, count: (8 - p.bytes.count % 8) % 8))
     }
 
     /// Convenience: a record holding strings only.
