@@ -1,3 +1,4 @@
+import BootletRuntime
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -34,7 +35,7 @@ extension ImageStore {
             var env = config.env
             if !env.contains(where: { $0.hasPrefix("PATH=") }) { env.insert(Self.defaultPathEnv, at: 0) }
             let platform = Platform.host
-            let created = Self.rfc3339Now()
+            let created = Timestamp.now(fraction: false)
             let exec = OCIImageConfig.Exec(
                 User: config.user, ExposedPorts: config.exposedPorts.isEmpty ? nil : Dictionary(uniqueKeysWithValues: config.exposedPorts.map { ($0, EmptyObject()) }),
                 Env: env, Entrypoint: config.entrypoint, Cmd: config.cmd,
@@ -65,14 +66,5 @@ extension ImageStore {
         } catch let e as ImageError {
             throw e.context("importing directory \(dir) as \(tag)")
         }
-    }
-
-    static func rfc3339Now() -> String {
-        var t = time(nil)
-        var tm = tm()
-        gmtime_r(&t, &tm)
-        var buf = [CChar](repeating: 0, count: 32)
-        let n = strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%SZ", &tm)
-        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
