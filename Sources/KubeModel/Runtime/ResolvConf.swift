@@ -48,10 +48,7 @@ public enum ResolvConf {
             case "search":
                 s.searches = fields.dropFirst().filter { $0 != "." }.map { $0.hasSuffix(".") ? String($0.dropLast()) : $0 }
             case "options":
-                s.options = mergeOptions(s.options, fields.dropFirst().map { opt in
-                    if let i = opt.firstIndex(of: ":") { return (String(opt[..<i]), String(opt[opt.index(after: i)...])) }
-                    return (opt, "")
-                }, sorted: false)
+                s.options = mergeOptions(s.options, fields.dropFirst().map(splitOption), sorted: false)
             default: break
             }
         }
@@ -101,11 +98,7 @@ public enum ResolvConf {
         if let dc = pod.spec.dnsConfig {
             base.nameservers = omitDuplicates(base.nameservers + (dc.nameservers ?? []))
             base.searches = omitDuplicates(base.searches + (dc.searches ?? []))
-            let existing = base.options.map { opt -> (String, String) in
-                if let i = opt.firstIndex(of: ":") { return (String(opt[..<i]), String(opt[opt.index(after: i)...])) }
-                return (opt, "")
-            }
-            base.options = mergeOptions(existing, (dc.options ?? []).map { ($0.name ?? "", $0.value ?? "") }, sorted: true)
+            base.options = mergeOptions(base.options, (dc.options ?? []).map { ($0.name ?? "", $0.value ?? "") }, sorted: true)
         }
         // formDNSConfigFitsLimits
         if base.nameservers.count > 3 {
@@ -172,9 +165,12 @@ public enum ResolvConf {
     }
 
     static func mergeOptions(_ a: [String], _ b: [(String, String)], sorted: Bool) -> [String] {
-        mergeOptions(a.map { opt -> (String, String) in
-            if let i = opt.firstIndex(of: ":") { return (String(opt[..<i]), String(opt[opt.index(after: i)...])) }
-            return (opt, "")
-        }, b, sorted: sorted)
+        mergeOptions(a.map(splitOption), b, sorted: sorted)
+    }
+
+    /// `ndots:5` → ("ndots", "5"); `rotate` → ("rotate", "").
+    static func splitOption(_ opt: String) -> (String, String) {
+        guard let i = opt.firstIndex(of: ":") else { return (opt, "") }
+        return (String(opt[..<i]), String(opt[opt.index(after: i)...]))
     }
 }
