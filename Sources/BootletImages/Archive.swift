@@ -26,7 +26,6 @@ enum Archive {
 
     struct Streams {
         var stored: Digest
-        var storedSize: Int64
         var tar: Digest
         var tarSize: Int64
     }
@@ -38,22 +37,37 @@ enum Archive {
     }
 
     /// Extract the tar stream readable from `fd` beneath the directory `root` (see bl_extract_tar for the rules).
+    /// Returns the number of entries and the SHA-256 of the stored and the uncompressed stream.
     static func extract(fd: Int32, into root: String, whiteouts: Whiteouts, allowDevices: Bool) throws -> (entries: Int, streams: Streams) {
+        let hashes = StreamHashes()
+        let rc = try withExtendedLifetime(hashes) {
+            try extract(fd: fd, into: root, whiteouts: whiteouts, allowDevices: allowDevices,
+                        observe: observe, ctx: Unmanaged.passUnretained(hashes).toOpaque())
+        }
+        return (rc, Streams(stored: Digest(hashes.stored.finalize()), tar: Digest(hashes.tar.finalize()), tarSize: hashes.tarBytes))
+    }
+
+    /// The same without hashing (staging an archive whose members are verified one by one afterwards).
+    static func extractUnhashed(fd: Int32, into root: String, whiteouts: Whiteouts, allowDevices: Bool) throws {
+        _ = try extract(fd: fd, into: root, whiteouts: whiteouts, allowDevices: allowDevices, observe: nil, ctx: nil)
+    }
+
+    private static func extract(
+        fd: Int32, into root: String, whiteouts: Whiteouts, allowDevices: Bool, observe: bl_observe_fn?,
+        ctx: UnsafeMutableRawPointer?
+    ) throws -> Int {
         let rootfd = Glibc.open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         if rootfd < 0 { throw ImageError("opening extraction root \(root)", errno: errno) }
         defer { close(rootfd) }
-        let hashes = StreamHashes()
         var err = [CChar](repeating: 0, count: 1024)
         let rc = err.withUnsafeMutableBufferPointer { e -> Int in
             var opts = bl_extract_opts(
-                whiteouts: whiteouts.c, allow_devices: allowDevices ? 1 : 0, observe: observe,
-                ctx: Unmanaged.passUnretained(hashes).toOpaque(), err: e.baseAddress, errlen: e.count
-            )
-            return withExtendedLifetime(hashes) { Int(bl_extract_tar(fd, rootfd, &opts)) }
+                whiteouts: whiteouts.c, allow_devices: allowDevices ? 1 : 0, observe: observe, ctx: ctx,
+                err: e.baseAddress, errlen: e.count)
+            return Int(bl_extract_tar(fd, rootfd, &opts))
         }
         try cCheck(rc, "extracting", detail: err)
-        return (rc, Streams(stored: Digest(hashes.stored.finalize()), storedSize: hashes.storedBytes,
-                            tar: Digest(hashes.tar.finalize()), tarSize: hashes.tarBytes))
+        return rc
     }
 
     /// Write an uncompressed pax tar of `dir` to `fd`; returns its digest (= diffID) and size.

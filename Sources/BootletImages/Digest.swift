@@ -51,13 +51,11 @@ public struct Digest: Hashable, Comparable, Codable, Sendable, CustomStringConve
 final class StreamHashes {
     var stored = SHA256()
     var tar = SHA256()
-    var storedBytes: Int64 = 0
     var tarBytes: Int64 = 0
 
     func update(which: Int32, _ buf: UnsafeRawBufferPointer) {
         if which == 0 {
             stored.update(bufferPointer: buf)
-            storedBytes += Int64(buf.count)
         } else {
             tar.update(bufferPointer: buf)
             tarBytes += Int64(buf.count)

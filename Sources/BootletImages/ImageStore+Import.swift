@@ -109,7 +109,7 @@ extension ImageStore {
         let fd = try FS.open(path, O_RDONLY, step: "opening")
         defer { close(fd) }
         do {
-            _ = try Archive.extract(fd: fd, into: stage, whiteouts: .literal, allowDevices: false)
+            try Archive.extractUnhashed(fd: fd, into: stage, whiteouts: .literal, allowDevices: false)
         } catch let e as ImageError {
             throw e.context("reading the archive")
         }
