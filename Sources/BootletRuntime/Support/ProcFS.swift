@@ -31,11 +31,12 @@ public enum ProcFS {
 }
 
 extension String {
-    func bl_trimmed(_ set: String = " \n\t\r") -> String {
-        let chars = Set(set)
-        var s = Substring(self)
-        while let f = s.first, chars.contains(f) { s = s.dropFirst() }
-        while let l = s.last, chars.contains(l) { s = s.dropLast() }
-        return String(s)
+    /// Without leading and trailing ASCII whitespace (space, \n, \t, \r); compares bytes, so reading a /proc or
+    /// cgroup file never goes through Character hashing and the Unicode tables behind it.
+    func bl_trimmed() -> String {
+        func ws(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0a || c == 0x09 || c == 0x0d }
+        let u = utf8
+        guard let first = u.firstIndex(where: { !ws($0) }), let last = u.lastIndex(where: { !ws($0) }) else { return "" }
+        return String(decoding: u[first...last], as: UTF8.self)
     }
 }
